@@ -1,0 +1,7 @@
+"""timebank: volunteer time-bank and points-redemption library for residents' communities."""
+
+from timebank.errors import TimebankError
+from timebank.timebank import Timebank
+
+__all__ = ["Timebank", "TimebankError"]
+__version__ = "0.1.0"

@@ -1,0 +1,160 @@
+"""The double-entry ledger as plain values: postings, entries, and how an entry is hashed.
+
+Nothing here touches storage. The store turns a validated ``Entry`` into rows and moves
+the stored balances; this module decides what a valid entry is and what its hash is, so
+the same rules serve writing and ``verify``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from enum import StrEnum
+
+import attrs
+
+from timebank.errors import InvalidAmount, UnbalancedEntry, UnknownUnit
+
+UNITS = ("points", "minutes")
+GENESIS_HASH = "0" * 64
+
+
+def check_unit(unit: str) -> str:
+    if unit not in UNITS:
+        raise UnknownUnit(f"unknown unit {unit!r}: expected one of {', '.join(UNITS)}",
+                          field="unit")
+    return unit
+
+
+def check_amount(amount: object, field: str = "amount") -> int:
+    """Amounts are positive whole numbers of points or minutes (bools are not numbers)."""
+    if isinstance(amount, bool) or not isinstance(amount, int):
+        raise InvalidAmount(f"{field} must be a whole number, got {amount!r}", field=field)
+    if amount <= 0:
+        raise InvalidAmount(f"{field} must be positive, got {amount}", field=field)
+    return amount
+
+
+class SystemAccount(StrEnum):
+    """The community's own accounts, one per unit. Points are issued from ``issuance``
+    and leave to ``redemption`` (gifts) or ``expiry``; ``donation_pool`` holds what
+    members gave to the community for members in need."""
+
+    ISSUANCE = "issuance"
+    REDEMPTION = "redemption"
+    EXPIRY = "expiry"
+    DONATION_POOL = "donation_pool"
+
+
+class EntryKind(StrEnum):
+    AWARD = "award"            # issuance -> member (earned: counts toward lifetime)
+    SPEND = "spend"            # member -> redemption
+    CAPTURE = "capture"        # a hold turned into a spend
+    TRANSFER = "transfer"      # member -> member
+    DONATION = "donation"      # member -> donation pool
+    GRANT = "grant"            # donation pool -> member
+    ADJUSTMENT = "adjustment"  # admin correction, either direction
+    EXPIRY = "expiry"          # member -> expiry
+    REVERSAL = "reversal"      # the negation of an earlier entry
+    POST = "post"              # anything else, as the caller composes it
+
+
+EARNING_KINDS = frozenset({EntryKind.AWARD})
+
+
+@attrs.frozen
+class Posting:
+    """One leg of an entry: ``amount`` (signed) on ``account_id`` in ``unit``."""
+
+    account_id: int
+    unit: str
+    amount: int
+
+
+@attrs.frozen
+class Entry:
+    """A journal entry as it is hashed: what moved, why, who said so, and when."""
+
+    community: str
+    seq: int
+    kind: str
+    postings: tuple[Posting, ...]
+    reason: str
+    actor: str
+    occurred_at: datetime
+    recorded_at: datetime
+    reverses: int | None = None
+    meta: dict[str, object] = attrs.field(factory=dict, hash=False)
+
+    def digest(self, prev_hash: str) -> str:
+        """SHA-256 over the previous hash and a canonical form of this entry.
+
+        Postings are sorted so the hash does not depend on the order they were given in.
+        """
+        body = {
+            "c": self.community,
+            "s": self.seq,
+            "k": str(self.kind),
+            "p": sorted((p.account_id, p.unit, p.amount) for p in self.postings),
+            "r": self.reason,
+            "a": self.actor,
+            "o": _ts(self.occurred_at),
+            "t": _ts(self.recorded_at),
+            "v": self.reverses,
+            "m": self.meta,
+        }
+        raw = prev_hash + json.dumps(body, separators=(",", ":"), ensure_ascii=False,
+                                     sort_keys=True, default=str)
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _ts(moment: datetime) -> str:
+    # Microsecond precision survives both SQLite and PostgreSQL; naive means UTC.
+    return moment.replace(tzinfo=None).isoformat(timespec="microseconds")
+
+
+@attrs.frozen
+class Balance:
+    """A member's stored balance in one unit; ``available`` = posted − held."""
+
+    posted: int = 0
+    held: int = 0
+    lifetime_earned: int = 0
+
+    @property
+    def available(self) -> int:
+        return self.posted - self.held
+
+
+def balanced(postings: Iterable[Posting]) -> tuple[Posting, ...]:
+    """Validate postings for one entry: two or more, non-zero, summing to zero per unit."""
+    legs = tuple(postings)
+    if len(legs) < 2:
+        raise UnbalancedEntry("an entry needs at least two postings", field="postings")
+    totals: dict[str, int] = defaultdict(int)
+    for leg in legs:
+        check_unit(leg.unit)
+        if isinstance(leg.amount, bool) or not isinstance(leg.amount, int) or leg.amount == 0:
+            raise InvalidAmount(f"a posting amount must be a non-zero whole number, "
+                                f"got {leg.amount!r}", field="postings")
+        totals[leg.unit] += leg.amount
+    off = {unit: total for unit, total in totals.items() if total}
+    if off:
+        detail = ", ".join(f"{unit} {total:+d}" for unit, total in sorted(off.items()))
+        raise UnbalancedEntry(f"postings do not sum to zero: {detail}", field="postings")
+    return legs
+
+
+def move(source: int, target: int, unit: str, amount: int) -> tuple[Posting, Posting]:
+    """The two postings that move ``amount`` from ``source`` to ``target``."""
+    check_unit(unit)
+    check_amount(amount)
+    return (Posting(source, unit, -amount), Posting(target, unit, amount))
+
+
+def negate(postings: Sequence[Posting]) -> tuple[Posting, ...]:
+    """The postings of a reversal: every leg of the original, with its sign flipped."""
+    return tuple(Posting(p.account_id, p.unit, -p.amount) for p in postings)

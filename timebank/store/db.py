@@ -1,0 +1,104 @@
+"""Engines and transactions: one code path for SQLite and PostgreSQL.
+
+``Store.write(fn)`` runs ``fn(conn)`` in one transaction that takes the write lock up
+front on SQLite (``BEGIN IMMEDIATE``) and is retried on PostgreSQL deadlocks and
+serialization failures, so a use case is written once and is safe on both engines.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
+
+T = TypeVar("T")
+
+DEFAULT_URL = "sqlite:///timebank.db"
+_RETRYABLE_SQLSTATES = {"40001", "40P01"}  # serialization failure, deadlock detected
+_WRITE = "timebank_write"
+
+
+def create_engine(url: str, **kwargs: Any) -> Engine:
+    """An engine tuned for the books: WAL and a busy timeout on SQLite."""
+    url_obj = sa.make_url(url)
+    if url_obj.get_backend_name() == "sqlite":
+        connect_args = kwargs.pop("connect_args", {})
+        connect_args.setdefault("timeout", 60)
+        connect_args.setdefault("check_same_thread", False)
+        engine = sa.create_engine(url_obj, connect_args=connect_args, **kwargs)
+        _tune_sqlite(engine)
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    return sa.create_engine(url_obj, **kwargs)
+
+
+def _tune_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Let SQLAlchemy's begin event below issue BEGIN itself, not the driver.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        if engine.url.database not in (None, "", ":memory:"):
+            cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA busy_timeout=60000")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        # A write transaction takes the lock at BEGIN, so it never fails half-way with
+        # SQLITE_BUSY on lock upgrade; readers use a deferred BEGIN and never block.
+        write = conn.get_execution_options().get(_WRITE, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+class Store:
+    """A database the library writes to: the engine plus transaction helpers."""
+
+    def __init__(self, url: str = DEFAULT_URL, *, engine: Engine | None = None,
+                 retries: int = 8) -> None:
+        self.engine = engine if engine is not None else create_engine(url)
+        self.dialect = self.engine.dialect.name
+        self.retries = retries
+        self._writer = self.engine.execution_options(**{_WRITE: True})
+
+    @property
+    def url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=False)
+
+    def write(self, fn: Callable[[Connection], T]) -> T:
+        """Run ``fn`` in one write transaction; commit on return, roll back on error.
+
+        On PostgreSQL a deadlock or serialization failure rolls back and runs ``fn``
+        again (with jittered back-off), so ``fn`` must do nothing outside the database.
+        """
+        for attempt in range(self.retries + 1):
+            try:
+                with self._writer.begin() as conn:
+                    return fn(conn)
+            except sa.exc.DBAPIError as exc:
+                if attempt == self.retries or not _retryable(exc):
+                    raise
+                time.sleep(random.uniform(0, 0.01 * 2**attempt))
+        raise AssertionError("unreachable")
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A read-only transaction: one consistent snapshot for everything it reads."""
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _retryable(exc: sa.exc.DBAPIError) -> bool:
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    return sqlstate in _RETRYABLE_SQLSTATES

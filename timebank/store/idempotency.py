@@ -1,0 +1,89 @@
+"""Idempotency keys: a replayed request returns its first result and writes nothing.
+
+A key is claimed by inserting it: the unique index on (community, key) decides, so two
+racing requests with one key cannot both do the work. On PostgreSQL the second insert
+waits for the first transaction and then sees its committed row.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from timebank.errors import IdempotencyConflict, ValidationError
+from timebank.store.tables import idempotency_keys
+
+MAX_KEY = 200
+
+
+def canonical(request: Mapping[str, Any]) -> dict[str, Any]:
+    """The request as JSON would store it, so a stored and a fresh request compare equal."""
+    return json.loads(json.dumps(request, default=str, sort_keys=True))
+
+
+def check_key(key: object) -> str:
+    if not isinstance(key, str) or not key.strip() or len(key) > MAX_KEY:
+        raise ValidationError(
+            f"an idempotency key is a non-empty string of at most {MAX_KEY} characters",
+            field="idempotency_key")
+    return key
+
+
+def differing_field(first: Mapping[str, Any], second: Mapping[str, Any]) -> str | None:
+    """The first field (in sorted order) whose value differs between two requests."""
+    for name in sorted(set(first) | set(second)):
+        if first.get(name, _MISSING) != second.get(name, _MISSING):
+            return name
+    return None
+
+
+_MISSING = object()
+
+
+def insert_ignoring_conflicts(conn: Connection, table: sa.Table) -> Any:
+    """``INSERT ... ON CONFLICT DO NOTHING`` for the connection's dialect."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table).on_conflict_do_nothing()
+
+
+def once(conn: Connection, community_id: int, key: str, request: Mapping[str, Any],
+         work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """Run ``work`` once per key; return its (JSON-shaped) result, first or replayed."""
+    check_key(key)
+    req = canonical(request)
+    claimed = conn.execute(
+        insert_ignoring_conflicts(conn, idempotency_keys)
+        .values(community_id=community_id, key=key, request=req,
+                created_at=datetime.now(UTC).replace(tzinfo=None))
+        .returning(idempotency_keys.c.id)
+    ).scalar()
+    if claimed is None:
+        return replay(conn, community_id, key, req)
+    response = canonical(work())
+    conn.execute(idempotency_keys.update().where(idempotency_keys.c.id == claimed)
+                 .values(response=response))
+    return response
+
+
+def replay(conn: Connection, community_id: int, key: str,
+           req: Mapping[str, Any]) -> dict[str, Any]:
+    """The stored result for ``key``, if ``req`` is the request it was first used for."""
+    row = conn.execute(
+        sa.select(idempotency_keys.c.request, idempotency_keys.c.response)
+        .where(idempotency_keys.c.community_id == community_id,
+               idempotency_keys.c.key == key)
+    ).one()
+    field = differing_field(row.request, req)
+    if field is not None:
+        raise IdempotencyConflict(
+            f"idempotency key {key!r} was first used with a different {field!r}",
+            field=field)
+    return dict(row.response)

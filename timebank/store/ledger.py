@@ -1,0 +1,359 @@
+"""Writing and reading the books: entries, postings, stored balances, holds, the chain.
+
+Every function takes an open connection inside a write transaction (``Store.write``).
+Balances move by guarded updates so two concurrent debits can never both pass, and the
+chain head on the community row is taken last (see the lock order in ``tables``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+import attrs
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from timebank.domain.ledger import (
+    UNITS,
+    Balance,
+    Entry,
+    EntryKind,
+    Posting,
+    SystemAccount,
+    balanced,
+)
+from timebank.errors import (
+    AlreadyReversed,
+    InsufficientPoints,
+    InvalidState,
+    UnknownCommunity,
+    UnknownEntry,
+    UnknownMember,
+)
+from timebank.store.tables import accounts, communities, entries, holds, members, postings
+from timebank.timeutil import utc_naive, utcnow
+
+
+@attrs.frozen
+class CommunityRef:
+    id: int
+    code: str
+    timezone: str
+    settings: Mapping[str, Any]
+
+
+@attrs.frozen
+class Posted:
+    """What ``post`` wrote: the entry and each account's posted balance after it."""
+
+    entry_id: int
+    seq: int
+    balances: Mapping[int, int]
+
+
+# -- look-ups ------------------------------------------------------------------------------
+
+
+def community(conn: Connection, code: str) -> CommunityRef:
+    row = conn.execute(
+        sa.select(communities.c.id, communities.c.code, communities.c.timezone,
+                  communities.c.settings).where(communities.c.code == code)
+    ).first()
+    if row is None:
+        raise UnknownCommunity(f"unknown community {code!r}", field="community")
+    return CommunityRef(row.id, row.code, row.timezone, row.settings)
+
+
+def member_id(conn: Connection, community_id: int, code: str) -> int:
+    found = conn.execute(
+        sa.select(members.c.id).where(members.c.community_id == community_id,
+                                      members.c.code == code)
+    ).scalar()
+    if found is None:
+        raise UnknownMember(f"unknown member {code!r}", field="member")
+    return found
+
+
+def member_account(conn: Connection, community_id: int, member_code: str, unit: str) -> int:
+    """The member's account in ``unit``, opened on first use."""
+    row = conn.execute(
+        sa.select(members.c.id, accounts.c.id.label("account_id"))
+        .select_from(members.outerjoin(
+            accounts, sa.and_(accounts.c.member_id == members.c.id, accounts.c.unit == unit)))
+        .where(members.c.community_id == community_id, members.c.code == member_code)
+    ).first()
+    if row is None:
+        raise UnknownMember(f"unknown member {member_code!r}", field="member")
+    if row.account_id is not None:
+        return int(row.account_id)
+    return open_member_accounts(conn, community_id, [row.id], unit)[row.id]
+
+
+def open_member_accounts(conn: Connection, community_id: int, member_ids: Sequence[int],
+                         unit: str) -> dict[int, int]:
+    """Account ids for ``member_ids`` in ``unit``, opening the missing ones in bulk."""
+    from timebank.store.idempotency import insert_ignoring_conflicts
+
+    found = _member_accounts(conn, member_ids, unit)
+    missing = [m for m in dict.fromkeys(member_ids) if m not in found]
+    if missing:
+        conn.execute(insert_ignoring_conflicts(conn, accounts),
+                     [{"community_id": community_id, "member_id": m, "unit": unit}
+                      for m in missing])
+        found.update(_member_accounts(conn, missing, unit))
+    return found
+
+
+def _member_accounts(conn: Connection, member_ids: Sequence[int], unit: str) -> dict[int, int]:
+    found: dict[int, int] = {}
+    ids = list(dict.fromkeys(member_ids))
+    for start in range(0, len(ids), 10_000):
+        chunk = ids[start:start + 10_000]
+        found.update(conn.execute(
+            sa.select(accounts.c.member_id, accounts.c.id)
+            .where(accounts.c.member_id.in_(chunk), accounts.c.unit == unit)
+        ).tuples().all())
+    return found
+
+
+def system_account(conn: Connection, community_id: int, name: SystemAccount, unit: str) -> int:
+    found = conn.execute(
+        sa.select(accounts.c.id).where(accounts.c.community_id == community_id,
+                                       accounts.c.system == str(name), accounts.c.unit == unit)
+    ).scalar()
+    if found is None:  # opened with the community; missing means the row was removed
+        raise UnknownCommunity(f"community {community_id} has no {name} account in {unit}")
+    return int(found)
+
+
+def open_system_accounts(conn: Connection, community_id: int) -> None:
+    conn.execute(accounts.insert(), [
+        {"community_id": community_id, "system": str(name), "unit": unit}
+        for name in SystemAccount for unit in UNITS])
+
+
+# -- posting -------------------------------------------------------------------------------
+
+
+def _debit(account_id: int, amount: int, earned: int) -> sa.Update:
+    # posted - held >= need: the guard that makes two concurrent spends unable to both
+    # pass. The community's own accounts (issuance, ...) may go below zero.
+    return (accounts.update()
+            .where(accounts.c.id == account_id,
+                   sa.or_(accounts.c.system.is_not(None),
+                          accounts.c.posted - accounts.c.held >= -amount))
+            .values(posted=accounts.c.posted + amount,
+                    lifetime_earned=accounts.c.lifetime_earned + earned)
+            .returning(accounts.c.posted))
+
+
+def _credit(account_id: int, amount: int, earned: int) -> sa.Update:
+    return (accounts.update().where(accounts.c.id == account_id)
+            .values(posted=accounts.c.posted + amount,
+                    lifetime_earned=accounts.c.lifetime_earned + earned)
+            .returning(accounts.c.posted))
+
+
+def post(conn: Connection, comm: CommunityRef, kind: EntryKind, legs: Iterable[Posting], *,
+         reason: str, actor: str, occurred_at: datetime | None = None,
+         meta: Mapping[str, Any] | None = None, reverses: int | None = None,
+         earning: int = 0) -> Posted:
+    """Write one balanced entry, move the stored balances, and extend the chain.
+
+    ``earning`` is +1 when member credits count as earned (awards), -1 when the entry
+    takes earned points back (the reversal of an award), else 0.
+    """
+    legs = balanced(legs)
+    per_account: dict[int, int] = defaultdict(int)
+    for leg in legs:
+        per_account[leg.account_id] += leg.amount
+    after: dict[int, int] = {}
+    for account_id in sorted(per_account):  # fixed lock order: accounts by id
+        amount = per_account[account_id]
+        if amount < 0:
+            posted = conn.execute(
+                _debit(account_id, amount, amount if earning < 0 else 0)).scalar()
+            if posted is None:
+                _refuse(conn, account_id, -amount)
+        else:
+            posted = conn.execute(
+                _credit(account_id, amount, amount if earning > 0 else 0)).scalar_one()
+        after[account_id] = posted
+
+    now = utcnow()
+    occurred = utc_naive(occurred_at) if occurred_at is not None else now
+    seq, prev_hash = conn.execute(
+        communities.update().where(communities.c.id == comm.id)
+        .values(entry_seq=communities.c.entry_seq + 1)
+        .returning(communities.c.entry_seq, communities.c.head_hash)).one()
+    entry = Entry(comm.code, seq, str(kind), legs, reason, actor, occurred, now, reverses,
+                  dict(meta or {}))
+    digest = entry.digest(prev_hash)
+    try:
+        entry_id = conn.execute(entries.insert().values(
+            community_id=comm.id, seq=seq, kind=str(kind), reason=reason, actor=actor,
+            occurred_at=occurred, recorded_at=now, reverses_id=reverses, meta=entry.meta,
+            hash=digest).returning(entries.c.id)).scalar_one()
+    except sa.exc.IntegrityError as exc:
+        if reverses is not None:
+            raise AlreadyReversed(f"entry {reverses} is already reversed") from exc
+        raise
+    conn.execute(postings.insert(), _posting_rows(entry_id, legs, after))
+    conn.execute(communities.update().where(communities.c.id == comm.id)
+                 .values(head_hash=digest))
+    return Posted(entry_id, seq, after)
+
+
+def _refuse(conn: Connection, account_id: int, needed: int) -> None:
+    """Raise ``InsufficientPoints`` for a member account that cannot give ``needed``."""
+    row = conn.execute(
+        sa.select(accounts.c.posted, accounts.c.held, accounts.c.unit, members.c.code)
+        .join(members, members.c.id == accounts.c.member_id)
+        .where(accounts.c.id == account_id)).one()
+    available = row.posted - row.held
+    raise InsufficientPoints(
+        f"member {row.code!r} has {available} {row.unit} available, {needed} needed",
+        field="amount", available=available, needed=needed)
+
+
+def _posting_rows(entry_id: int, legs: Sequence[Posting],
+                  after: Mapping[int, int]) -> list[dict[str, int]]:
+    """Rows with each leg's running balance, ending at the account's stored balance."""
+    remaining = defaultdict(int)
+    for leg in legs:
+        remaining[leg.account_id] += leg.amount
+    rows = []
+    for leg in legs:
+        remaining[leg.account_id] -= leg.amount
+        rows.append({"entry_id": entry_id, "account_id": leg.account_id,
+                     "amount": leg.amount,
+                     "balance_after": after[leg.account_id] - remaining[leg.account_id]})
+    return rows
+
+
+# -- reversals -----------------------------------------------------------------------------
+
+
+@attrs.frozen
+class StoredEntry:
+    id: int
+    seq: int
+    kind: str
+    reverses: int | None
+    reversed_by: int | None
+    legs: tuple[Posting, ...]
+    meta: Mapping[str, Any]
+
+
+def load_entry(conn: Connection, comm: CommunityRef, entry_id: int) -> StoredEntry:
+    row = conn.execute(
+        sa.select(entries.c.id, entries.c.seq, entries.c.kind, entries.c.reverses_id,
+                  entries.c.meta)
+        .where(entries.c.id == entry_id, entries.c.community_id == comm.id)).first()
+    if row is None:
+        raise UnknownEntry(f"unknown entry {entry_id}", field="entry")
+    legs = conn.execute(
+        sa.select(postings.c.account_id, accounts.c.unit, postings.c.amount)
+        .join(accounts, accounts.c.id == postings.c.account_id)
+        .where(postings.c.entry_id == entry_id).order_by(postings.c.id)).all()
+    reversed_by = conn.execute(
+        sa.select(entries.c.id).where(entries.c.reverses_id == entry_id)).scalar()
+    return StoredEntry(row.id, row.seq, row.kind, row.reverses_id, reversed_by,
+                       tuple(Posting(a, u, n) for a, u, n in legs), row.meta)
+
+
+# -- holds ---------------------------------------------------------------------------------
+
+
+def place_hold(conn: Connection, comm: CommunityRef, account_id: int, amount: int,
+               reason: str) -> tuple[int, int]:
+    """Reserve ``amount``: returns (hold id, available after)."""
+    row = conn.execute(
+        accounts.update()
+        .where(accounts.c.id == account_id, accounts.c.posted - accounts.c.held >= amount)
+        .values(held=accounts.c.held + amount)
+        .returning(accounts.c.posted, accounts.c.held)).first()
+    if row is None:
+        _refuse(conn, account_id, amount)
+    assert row is not None
+    hold_id = conn.execute(holds.insert().values(
+        community_id=comm.id, account_id=account_id, amount=amount, status="held",
+        reason=reason, created_at=utcnow()).returning(holds.c.id)).scalar_one()
+    return hold_id, row.posted - row.held
+
+
+def resolve_hold(conn: Connection, comm: CommunityRef, hold_id: int,
+                 status: str) -> tuple[int, int]:
+    """Mark a held hold ``captured`` or ``released`` exactly once and free its amount.
+
+    Returns (account id, amount). The state change is a guarded update, so of two
+    racing resolutions only one finds the hold still ``held``.
+    """
+    row = conn.execute(
+        holds.update()
+        .where(holds.c.id == hold_id, holds.c.community_id == comm.id,
+               holds.c.status == "held")
+        .values(status=status, resolved_at=utcnow())
+        .returning(holds.c.account_id, holds.c.amount)).first()
+    if row is None:
+        current = conn.execute(sa.select(holds.c.status).where(
+            holds.c.id == hold_id, holds.c.community_id == comm.id)).scalar()
+        if current is None:
+            raise UnknownEntry(f"unknown hold {hold_id}", field="hold")
+        raise InvalidState(f"hold {hold_id} is already {current}", state=current)
+    conn.execute(accounts.update().where(accounts.c.id == row.account_id)
+                 .values(held=accounts.c.held - row.amount))
+    return int(row.account_id), int(row.amount)
+
+
+def link_hold(conn: Connection, hold_id: int, entry_id: int) -> None:
+    conn.execute(holds.update().where(holds.c.id == hold_id).values(entry_id=entry_id))
+
+
+# -- reads ---------------------------------------------------------------------------------
+
+
+def member_codes(conn: Connection, account_ids: Sequence[int]) -> dict[int, str]:
+    """Member codes of those ``account_ids`` that belong to members."""
+    return dict(conn.execute(
+        sa.select(accounts.c.id, members.c.code)
+        .join(members, members.c.id == accounts.c.member_id)
+        .where(accounts.c.id.in_(list(account_ids)))).tuples().all())
+
+
+def account_unit(conn: Connection, account_id: int) -> str:
+    return str(conn.execute(
+        sa.select(accounts.c.unit).where(accounts.c.id == account_id)).scalar_one())
+
+
+@attrs.frozen
+class AccountBalance:
+    member: str | None
+    unit: str
+    posted: int
+    held: int
+    lifetime_earned: int
+
+
+def account_balance(conn: Connection, account_id: int) -> AccountBalance:
+    row = conn.execute(
+        sa.select(members.c.code, accounts.c.unit, accounts.c.posted, accounts.c.held,
+                  accounts.c.lifetime_earned)
+        .select_from(accounts.outerjoin(members, members.c.id == accounts.c.member_id))
+        .where(accounts.c.id == account_id)).one()
+    return AccountBalance(*row)
+
+
+def member_balances(conn: Connection, community_id: int, member_code: str) -> dict[str, Balance]:
+    """Stored balances per unit: one indexed read, whatever the history's length."""
+    rows = conn.execute(
+        sa.select(members.c.id, accounts.c.unit, accounts.c.posted, accounts.c.held,
+                  accounts.c.lifetime_earned)
+        .select_from(members.outerjoin(accounts, accounts.c.member_id == members.c.id))
+        .where(members.c.community_id == community_id, members.c.code == member_code)).all()
+    if not rows:
+        raise UnknownMember(f"unknown member {member_code!r}", field="member")
+    return {r.unit: Balance(r.posted, r.held, r.lifetime_earned) for r in rows if r.unit}

@@ -1,0 +1,34 @@
+"""``Timebank``: the one object a host system holds. It owns the store and groups the use
+cases by what they act on (``tb.ledger.award(...)``, ``tb.members.add(...)``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from timebank.services.communities import Communities
+from timebank.services.ledger import Ledger
+from timebank.services.members import Members
+from timebank.store import migrations
+from timebank.store.db import DEFAULT_URL, Store
+from timebank.store.verify import Report, verify
+
+
+class Timebank:
+    def __init__(self, url: str = DEFAULT_URL, *, store: Store | None = None) -> None:
+        self.store = store if store is not None else Store(url)
+        self.communities = Communities(self.store)
+        self.members = Members(self.store)
+        self.ledger = Ledger(self.store)
+
+    def init(self) -> None:
+        """Create or upgrade the schema to the newest migration (safe to repeat)."""
+        migrations.upgrade(self.store.engine)
+
+    def verify(self, community: str | None = None,
+               progress: Callable[[int], None] | None = None) -> Report:
+        """Re-check every hash chain and recompute every balance from postings."""
+        with self.store.read() as conn:
+            return verify(conn, community, progress)
+
+    def close(self) -> None:
+        self.store.dispose()
