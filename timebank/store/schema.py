@@ -1,6 +1,11 @@
 """Every table module, imported so ``metadata`` knows the whole schema (for Alembic)."""
 
-from timebank.store import tables
+from timebank.store import (  # noqa: F401
+    access_tables,
+    catalogue_tables,
+    contribution_tables,
+    tables,
+)
 from timebank.store.tables import metadata
 
-__all__ = ["metadata", "tables"]
+__all__ = ["metadata"]

@@ -1,0 +1,63 @@
+"""``init``, ``community create`` and ``verify``: setting up and checking the books."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from rich.console import Console
+from rich.progress import Progress
+
+from timebank.cli.main import main, open_bank
+from timebank.timeutil import DEFAULT_TIMEZONE
+
+out = Console()
+
+
+@main.command()
+@click.pass_context
+def init(ctx: click.Context) -> None:
+    """Create or upgrade the database schema (safe to run twice)."""
+    bank = open_bank(ctx)
+    bank.init()
+    out.print(f"schema is up to date at {bank.store.engine.url!r}")
+
+
+@main.group()
+def community() -> None:
+    """Communities (社区)."""
+
+
+@community.command("create")
+@click.argument("code")
+@click.option("--name", required=True, help="Display name, e.g. 世纪花园社区.")
+@click.option("--timezone", default=DEFAULT_TIMEZONE, show_default=True)
+@click.option("--rulebook", default=None, help="A rulebook TOML file or a shipped name.")
+@click.pass_context
+def community_create(ctx: click.Context, code: str, name: str, timezone: str,
+                     rulebook: str | None) -> None:
+    """Create community CODE with its system accounts."""
+    bank = open_bank(ctx)
+    bank.communities.create(code, name, timezone=timezone)
+    if rulebook is not None:
+        bank.rules.install(code, rulebook)
+    out.print(f"created community {code} ({name}, {timezone})")
+
+
+@main.command()
+@click.option("--community", "code", default=None, help="Check one community only.")
+@click.pass_context
+def verify(ctx: click.Context, code: str | None) -> None:
+    """Re-check every hash chain and recompute every balance; exit 1 on any mismatch."""
+    bank = open_bank(ctx)
+    with Progress(transient=True, console=Console(stderr=True)) as bar:
+        task = bar.add_task("verifying entries", total=None)
+        report = bank.verify(code, progress=lambda n: bar.advance(task, n))
+    if report.ok:
+        out.print(f"ok: {report.entries_checked} entries checked, every balance matches")
+        return
+    for problem in report.problems:
+        where = f" entry {problem.entry_id}" if problem.entry_id is not None else ""
+        out.print(f"[red]BAD[/] {problem.community}{where}: {problem.what}")
+    out.print(f"first bad entry: {report.first_bad_entry}")
+    sys.exit(1)

@@ -1,0 +1,45 @@
+"""The root ``timebank`` group: ``--db`` and error reporting shared by every command."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+from rich.console import Console
+
+from timebank.errors import TimebankError
+from timebank.store.db import DEFAULT_URL
+
+err = Console(stderr=True)
+
+
+class Group(click.Group):
+    """Turns library errors into one readable line and exit status 2 (no traceback)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except TimebankError as exc:
+            err.print(f"[bold red]error[/] ({exc.code}): {exc.message}")
+            sys.exit(2)
+
+
+@click.group(cls=Group)
+@click.option("--db", "db_url", envvar="TIMEBANK_DATABASE_URL", default=DEFAULT_URL,
+              show_default=True, help="Database URL (env TIMEBANK_DATABASE_URL).")
+@click.pass_context
+def main(ctx: click.Context, db_url: str) -> None:
+    """timebank: volunteer points and time-bank books for residents' communities."""
+    ctx.ensure_object(dict)
+    ctx.obj["db_url"] = db_url
+
+
+def open_bank(ctx: click.Context) -> Any:
+    from timebank import Timebank
+
+    return Timebank(ctx.obj["db_url"])
+
+
+from timebank.cli import books  # noqa: E402,F401  (registers its commands)
+

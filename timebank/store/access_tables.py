@@ -1,0 +1,3 @@
+"""Placeholder: filled in by its feature."""
+
+from timebank.store.tables import metadata  # noqa: F401
