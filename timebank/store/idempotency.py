@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from timebank.errors import IdempotencyConflict, ValidationError
+from timebank.store.fast import Statement, json_text
 from timebank.store.tables import idempotency_keys
+from timebank.timeutil import utcnow
 
 MAX_KEY = 200
 
@@ -54,22 +55,27 @@ def insert_ignoring_conflicts(conn: Connection, table: sa.Table) -> Any:
     return insert(table).on_conflict_do_nothing()
 
 
+_SET_RESPONSE = Statement(idempotency_keys.update()
+                          .where(idempotency_keys.c.id == sa.bindparam("p_id"))
+                          .values(response=sa.bindparam("p_response")))
+# INSERT ... ON CONFLICT (community_id, key) DO NOTHING: the same SQL on both engines.
+_CLAIM = Statement(sa.text(
+    "INSERT INTO idempotency_keys (community_id, key, request, created_at) "
+    "VALUES (:p_community, :p_key, :p_request, :p_created) "
+    "ON CONFLICT (community_id, key) DO NOTHING RETURNING id"))
+
+
 def once(conn: Connection, community_id: int, key: str, request: Mapping[str, Any],
          work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     """Run ``work`` once per key; return its (JSON-shaped) result, first or replayed."""
     check_key(key)
     req = canonical(request)
-    claimed = conn.execute(
-        insert_ignoring_conflicts(conn, idempotency_keys)
-        .values(community_id=community_id, key=key, request=req,
-                created_at=datetime.now(UTC).replace(tzinfo=None))
-        .returning(idempotency_keys.c.id)
-    ).scalar()
+    claimed = _CLAIM.one(conn, {"p_community": community_id, "p_key": key,
+                                "p_request": json_text(req), "p_created": utcnow()})
     if claimed is None:
         return replay(conn, community_id, key, req)
     response = canonical(work())
-    conn.execute(idempotency_keys.update().where(idempotency_keys.c.id == claimed)
-                 .values(response=response))
+    _SET_RESPONSE.run(conn, {"p_id": claimed[0], "p_response": json_text(response)})
     return response
 
 

@@ -1,0 +1,73 @@
+"""``make bench``: run every benchmark on SQLite (and PostgreSQL when
+``TIMEBANK_TEST_POSTGRES_URL`` is set), print each figure next to the raw-storage limit
+measured in the same run, and write ``bench/results.json``."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import platform
+import sys
+import time
+import traceback
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from bench.common import engines, fresh_database
+
+BENCHES = ["ledger", "contributions", "redemptions", "http", "reports"]
+OUT = Path(__file__).with_name("results.json")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--only", nargs="*", default=None, help="bench module names")
+    parser.add_argument("--scale", type=float,
+                        default=float(os.environ.get("TIMEBANK_BENCH_SCALE", "1.0")),
+                        help="fraction of the issue's full sizes (default 1.0)")
+    parser.add_argument("--engine", choices=["sqlite", "postgresql"], default=None)
+    args = parser.parse_args()
+    console = Console()
+    results = {"when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+               "machine": f"{platform.machine()} {os.cpu_count()} cpus, "
+                          f"Python {platform.python_version()}",
+               "scale": args.scale, "figures": []}
+    failed = False
+    for name in args.only or BENCHES:
+        try:
+            module = importlib.import_module(f"bench.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"bench.{name}":
+                raise
+            console.print(f"[yellow]bench {name}: not written yet[/]")
+            continue
+        for engine in [args.engine] if args.engine else engines():
+            console.print(f"[bold]{name}[/] on {engine} (scale {args.scale}) ...")
+            try:
+                with fresh_database(engine) as url:
+                    figures = module.run(url, args.scale)
+            except Exception:
+                failed = True
+                console.print(f"[red]bench {name} on {engine} failed[/]")
+                traceback.print_exc()
+                continue
+            for fig in figures:
+                results["figures"].append({"bench": name, "engine": engine, **fig})
+    table = Table(title=f"timebank benchmarks (scale {args.scale})")
+    for col in ("bench", "engine", "figure", "library", "raw limit", "unit", "ratio", "goal"):
+        table.add_column(col)
+    for f in results["figures"]:
+        table.add_row(f["bench"], f["engine"], f["name"], f"{f['library']:,}",
+                      f"{f['raw']:,}", f["unit"], f"{f['ratio']:.3f}", f["goal"])
+    console.print(table)
+    OUT.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    console.print(f"written to {OUT}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
