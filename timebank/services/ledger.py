@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 
 from timebank.domain.ledger import (
     EARNING_KINDS,
+    Balance,
     EntryKind,
     Posting,
     SystemAccount,
@@ -78,12 +79,21 @@ def _text(value: object, field: str, limit: int = 500) -> str:
 class Ledger:
     def __init__(self, store: Store) -> None:
         self.store = store
+        # Community codes and ids never change once created, so the hot path looks each
+        # up once per process (only ``id`` and ``code`` of the cached ref are used here).
+        self._communities: dict[str, books.CommunityRef] = {}
 
     # -- the one write path ------------------------------------------------------------
 
+    def _community(self, conn: Connection, code: str) -> books.CommunityRef:
+        ref = self._communities.get(code)
+        if ref is None:
+            ref = self._communities[code] = books.community(conn, code)
+        return ref
+
     def _write(self, community: str, key: str, request: dict[str, Any], work: Any) -> Any:
         def run(conn: Connection) -> dict[str, Any]:
-            comm = books.community(conn, community)
+            comm = self._community(conn, community)
             return once(conn, comm.id, key, request, lambda: work(conn, comm))
         return self.store.write(run)
 
@@ -257,3 +267,11 @@ class Ledger:
                                            bal.posted - bal.held))
         return HoldResult.of(self._write(community, key, {"op": "release", "hold": hold_id},
                                          work))
+
+    # -- reads ---------------------------------------------------------------------------
+
+    def balance(self, community: str, member: str) -> dict[str, Balance]:
+        """The member's stored balances per unit: one indexed read, O(1) in history."""
+        with self.store.read() as conn:
+            comm = self._community(conn, community)
+            return books.member_balances(conn, comm.id, member)

@@ -33,6 +33,7 @@ from timebank.errors import (
     UnknownEntry,
     UnknownMember,
 )
+from timebank.store.fast import Statement, json_text
 from timebank.store.tables import accounts, communities, entries, holds, members, postings
 from timebank.timeutil import utc_naive, utcnow
 
@@ -57,11 +58,12 @@ class Posted:
 # -- look-ups ------------------------------------------------------------------------------
 
 
+_COMMUNITY = sa.select(communities.c.id, communities.c.code, communities.c.timezone,
+                       communities.c.settings).where(communities.c.code == sa.bindparam("p_code"))
+
+
 def community(conn: Connection, code: str) -> CommunityRef:
-    row = conn.execute(
-        sa.select(communities.c.id, communities.c.code, communities.c.timezone,
-                  communities.c.settings).where(communities.c.code == code)
-    ).first()
+    row = conn.execute(_COMMUNITY, {"p_code": code}).first()
     if row is None:
         raise UnknownCommunity(f"unknown community {code!r}", field="community")
     return CommunityRef(row.id, row.code, row.timezone, row.settings)
@@ -77,19 +79,24 @@ def member_id(conn: Connection, community_id: int, code: str) -> int:
     return found
 
 
+_MEMBER_ACCOUNT = Statement(
+    sa.select(members.c.id, accounts.c.id.label("account_id"))
+    .select_from(members.outerjoin(accounts, sa.and_(accounts.c.member_id == members.c.id,
+                                                     accounts.c.unit == sa.bindparam("p_unit"))))
+    .where(members.c.community_id == sa.bindparam("p_community"),
+           members.c.code == sa.bindparam("p_code")))
+
+
 def member_account(conn: Connection, community_id: int, member_code: str, unit: str) -> int:
     """The member's account in ``unit``, opened on first use."""
-    row = conn.execute(
-        sa.select(members.c.id, accounts.c.id.label("account_id"))
-        .select_from(members.outerjoin(
-            accounts, sa.and_(accounts.c.member_id == members.c.id, accounts.c.unit == unit)))
-        .where(members.c.community_id == community_id, members.c.code == member_code)
-    ).first()
+    row = _MEMBER_ACCOUNT.one(conn, {"p_unit": unit, "p_community": community_id,
+                                     "p_code": member_code})
     if row is None:
         raise UnknownMember(f"unknown member {member_code!r}", field="member")
-    if row.account_id is not None:
-        return int(row.account_id)
-    return open_member_accounts(conn, community_id, [row.id], unit)[row.id]
+    found_member, account_id = row
+    if account_id is not None:
+        return int(account_id)
+    return open_member_accounts(conn, community_id, [found_member], unit)[found_member]
 
 
 def open_member_accounts(conn: Connection, community_id: int, member_ids: Sequence[int],
@@ -115,18 +122,21 @@ def _member_accounts(conn: Connection, member_ids: Sequence[int], unit: str) -> 
         found.update(conn.execute(
             sa.select(accounts.c.member_id, accounts.c.id)
             .where(accounts.c.member_id.in_(chunk), accounts.c.unit == unit)
-        ).tuples().all())
+        ).all())
     return found
 
 
+_SYSTEM_ACCOUNT = Statement(sa.select(accounts.c.id).where(
+    accounts.c.community_id == sa.bindparam("p_community"),
+    accounts.c.system == sa.bindparam("p_system"), accounts.c.unit == sa.bindparam("p_unit")))
+
+
 def system_account(conn: Connection, community_id: int, name: SystemAccount, unit: str) -> int:
-    found = conn.execute(
-        sa.select(accounts.c.id).where(accounts.c.community_id == community_id,
-                                       accounts.c.system == str(name), accounts.c.unit == unit)
-    ).scalar()
+    found = _SYSTEM_ACCOUNT.one(conn, {"p_community": community_id, "p_system": str(name),
+                                       "p_unit": unit})
     if found is None:  # opened with the community; missing means the row was removed
         raise UnknownCommunity(f"community {community_id} has no {name} account in {unit}")
-    return int(found)
+    return int(found[0])
 
 
 def open_system_accounts(conn: Connection, community_id: int) -> None:
@@ -138,23 +148,35 @@ def open_system_accounts(conn: Connection, community_id: int) -> None:
 # -- posting -------------------------------------------------------------------------------
 
 
-def _debit(account_id: int, amount: int, earned: int) -> sa.Update:
-    # posted - held >= need: the guard that makes two concurrent spends unable to both
-    # pass. The community's own accounts (issuance, ...) may go below zero.
-    return (accounts.update()
-            .where(accounts.c.id == account_id,
-                   sa.or_(accounts.c.system.is_not(None),
-                          accounts.c.posted - accounts.c.held >= -amount))
-            .values(posted=accounts.c.posted + amount,
-                    lifetime_earned=accounts.c.lifetime_earned + earned)
-            .returning(accounts.c.posted))
-
-
-def _credit(account_id: int, amount: int, earned: int) -> sa.Update:
-    return (accounts.update().where(accounts.c.id == account_id)
-            .values(posted=accounts.c.posted + amount,
-                    lifetime_earned=accounts.c.lifetime_earned + earned)
-            .returning(accounts.c.posted))
+# The hot path's statements: built once, run on the driver's cursor (see ``fast``).
+_P = sa.bindparam
+_DEBIT = Statement(
+    accounts.update()
+    .where(accounts.c.id == _P("p_id"),
+           # posted - held >= need: two concurrent spends can never both pass.
+           # The community's own accounts (issuance, ...) may go below zero.
+           sa.or_(accounts.c.system.is_not(None),
+                  accounts.c.posted - accounts.c.held >= _P("p_need")))
+    .values(posted=accounts.c.posted - _P("p_need"),
+            lifetime_earned=accounts.c.lifetime_earned + _P("p_earned"))
+    .returning(accounts.c.posted))
+_CREDIT = Statement(
+    accounts.update().where(accounts.c.id == _P("p_id"))
+    .values(posted=accounts.c.posted + _P("p_amount"),
+            lifetime_earned=accounts.c.lifetime_earned + _P("p_earned"))
+    .returning(accounts.c.posted))
+_NEXT_SEQ = Statement(
+    communities.update().where(communities.c.id == _P("p_id"))
+    .values(entry_seq=communities.c.entry_seq + 1)
+    .returning(communities.c.entry_seq, communities.c.head_hash))
+_SET_HEAD = Statement(communities.update().where(communities.c.id == _P("p_id"))
+                      .values(head_hash=_P("p_hash")))
+_ENTRY_COLUMNS = ("community_id", "seq", "kind", "reason", "actor", "occurred_at",
+                  "recorded_at", "reverses_id", "meta", "hash")
+_INSERT_ENTRY = Statement(entries.insert().values(
+    {c: _P(f"p_{c}") for c in _ENTRY_COLUMNS}).returning(entries.c.id))
+_INSERT_POSTING = Statement(postings.insert().values(
+    {c: _P(f"p_{c}") for c in ("entry_id", "account_id", "amount", "balance_after")}))
 
 
 def post(conn: Connection, comm: CommunityRef, kind: EntryKind, legs: Iterable[Posting], *,
@@ -174,36 +196,36 @@ def post(conn: Connection, comm: CommunityRef, kind: EntryKind, legs: Iterable[P
     for account_id in sorted(per_account):  # fixed lock order: accounts by id
         amount = per_account[account_id]
         if amount < 0:
-            posted = conn.execute(
-                _debit(account_id, amount, amount if earning < 0 else 0)).scalar()
-            if posted is None:
+            row = _DEBIT.one(conn, {"p_id": account_id, "p_need": -amount,
+                                    "p_earned": amount if earning < 0 else 0})
+            if row is None:
                 _refuse(conn, account_id, -amount)
         else:
-            posted = conn.execute(
-                _credit(account_id, amount, amount if earning > 0 else 0)).scalar_one()
-        after[account_id] = posted
+            row = _CREDIT.one(conn, {"p_id": account_id, "p_amount": amount,
+                                     "p_earned": amount if earning > 0 else 0})
+        assert row is not None
+        after[account_id] = row[0]
 
     now = utcnow()
     occurred = utc_naive(occurred_at) if occurred_at is not None else now
-    seq, prev_hash = conn.execute(
-        communities.update().where(communities.c.id == comm.id)
-        .values(entry_seq=communities.c.entry_seq + 1)
-        .returning(communities.c.entry_seq, communities.c.head_hash)).one()
+    head = _NEXT_SEQ.one(conn, {"p_id": comm.id})
+    assert head is not None
+    seq, prev_hash = head
     entry = Entry(comm.code, seq, str(kind), legs, reason, actor, occurred, now, reverses,
                   dict(meta or {}))
     digest = entry.digest(prev_hash)
     try:
-        entry_id = conn.execute(entries.insert().values(
-            community_id=comm.id, seq=seq, kind=str(kind), reason=reason, actor=actor,
-            occurred_at=occurred, recorded_at=now, reverses_id=reverses, meta=entry.meta,
-            hash=digest).returning(entries.c.id)).scalar_one()
-    except sa.exc.IntegrityError as exc:
+        entry_id = _INSERT_ENTRY.one(conn, {
+            "p_community_id": comm.id, "p_seq": seq, "p_kind": str(kind), "p_reason": reason,
+            "p_actor": actor, "p_occurred_at": occurred, "p_recorded_at": now,
+            "p_reverses_id": reverses, "p_meta": json_text(entry.meta),
+            "p_hash": digest})[0]  # type: ignore[index]
+    except conn.dialect.dbapi.IntegrityError as exc:  # type: ignore[union-attr]
         if reverses is not None:
             raise AlreadyReversed(f"entry {reverses} is already reversed") from exc
         raise
-    conn.execute(postings.insert(), _posting_rows(entry_id, legs, after))
-    conn.execute(communities.update().where(communities.c.id == comm.id)
-                 .values(head_hash=digest))
+    _INSERT_POSTING.many(conn, _posting_rows(entry_id, legs, after))
+    _SET_HEAD.run(conn, {"p_id": comm.id, "p_hash": digest})
     return Posted(entry_id, seq, after)
 
 
@@ -228,9 +250,9 @@ def _posting_rows(entry_id: int, legs: Sequence[Posting],
     rows = []
     for leg in legs:
         remaining[leg.account_id] -= leg.amount
-        rows.append({"entry_id": entry_id, "account_id": leg.account_id,
-                     "amount": leg.amount,
-                     "balance_after": after[leg.account_id] - remaining[leg.account_id]})
+        rows.append({"p_entry_id": entry_id, "p_account_id": leg.account_id,
+                     "p_amount": leg.amount,
+                     "p_balance_after": after[leg.account_id] - remaining[leg.account_id]})
     return rows
 
 
@@ -321,7 +343,7 @@ def member_codes(conn: Connection, account_ids: Sequence[int]) -> dict[int, str]
     return dict(conn.execute(
         sa.select(accounts.c.id, members.c.code)
         .join(members, members.c.id == accounts.c.member_id)
-        .where(accounts.c.id.in_(list(account_ids)))).tuples().all())
+        .where(accounts.c.id.in_(list(account_ids)))).all())
 
 
 def account_unit(conn: Connection, account_id: int) -> str:
@@ -347,13 +369,18 @@ def account_balance(conn: Connection, account_id: int) -> AccountBalance:
     return AccountBalance(*row)
 
 
+_MEMBER_BALANCES = (
+    sa.select(members.c.id, accounts.c.unit, accounts.c.posted, accounts.c.held,
+              accounts.c.lifetime_earned)
+    .select_from(members.outerjoin(accounts, accounts.c.member_id == members.c.id))
+    .where(members.c.community_id == sa.bindparam("p_community"),
+           members.c.code == sa.bindparam("p_code")))
+
+
 def member_balances(conn: Connection, community_id: int, member_code: str) -> dict[str, Balance]:
     """Stored balances per unit: one indexed read, whatever the history's length."""
-    rows = conn.execute(
-        sa.select(members.c.id, accounts.c.unit, accounts.c.posted, accounts.c.held,
-                  accounts.c.lifetime_earned)
-        .select_from(members.outerjoin(accounts, accounts.c.member_id == members.c.id))
-        .where(members.c.community_id == community_id, members.c.code == member_code)).all()
+    rows = conn.execute(_MEMBER_BALANCES, {"p_community": community_id,
+                                           "p_code": member_code}).all()
     if not rows:
         raise UnknownMember(f"unknown member {member_code!r}", field="member")
     return {r.unit: Balance(r.posted, r.held, r.lifetime_earned) for r in rows if r.unit}
