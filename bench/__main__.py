@@ -31,7 +31,7 @@ def main() -> int:
                         help="fraction of the issue's full sizes (default 1.0)")
     parser.add_argument("--engine", choices=["sqlite", "postgresql"], default=None)
     args = parser.parse_args()
-    console = Console()
+    console = Console(width=max(Console().width, 150))
     results = {"when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                "machine": f"{platform.machine()} {os.cpu_count()} cpus, "
                           f"Python {platform.python_version()}",

@@ -233,3 +233,31 @@ def test_verify_passes_on_untouched_books(tb, community):
     report = tb.verify()
     assert report.ok, report.problems
     assert report.entries_checked == 3
+
+
+def test_a_bulk_award_writes_what_single_awards_would_and_replays_nothing(tb, community):
+    awards = [{"member": f"m{1 + i % 3}", "amount": 1 + i, "key": f"b{i}"} for i in range(30)]
+    first = tb.ledger.award_many(community, awards, reason="paper records")
+    assert len(first.entry_ids) == 30 and first.replayed == 0
+    m1_total = sum(1 + i for i in range(0, 30, 3))
+    assert points(tb, "m1") == (m1_total, 0, m1_total)
+    again = tb.ledger.award_many(community, awards, reason="paper records")
+    assert (again.entry_ids, again.replayed) == ([], 30)
+    # A bulk-written key is a key like any other.
+    with pytest.raises(IdempotencyConflict):
+        tb.ledger.award(community, "m1", 999, key="b0")
+    tb.ledger.award(community, "m4", 2, key="single")
+    report = tb.verify()
+    assert report.ok, report.problems
+    assert report.entries_checked == 31
+
+
+def test_a_bulk_award_with_an_unknown_member_writes_nothing(tb, community):
+    before = counts(tb)
+    with pytest.raises(UnknownMember, match="'ghost'"):
+        tb.ledger.award_many(community, [{"member": "m1", "amount": 1, "key": "x"},
+                                         {"member": "ghost", "amount": 1, "key": "y"}])
+    with pytest.raises(IdempotencyConflict):
+        tb.ledger.award_many(community, [{"member": "m1", "amount": 1, "key": "x"},
+                                         {"member": "m1", "amount": 2, "key": "x"}])
+    assert counts(tb) == before

@@ -106,9 +106,12 @@ class Entry:
             "v": self.reverses,
             "m": self.meta,
         }
-        raw = prev_hash + json.dumps(body, separators=(",", ":"), ensure_ascii=False,
-                                     sort_keys=True, default=str)
-        return hashlib.sha256(raw.encode()).hexdigest()
+        return hashlib.sha256((prev_hash + _canonical_json(body)).encode()).hexdigest()
+
+
+# One encoder for every hash: building a JSONEncoder per call costs as much as encoding.
+_canonical_json = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, sort_keys=True,
+                                   default=str).encode
 
 
 def _ts(moment: datetime) -> str:

@@ -7,7 +7,7 @@ system call them alike.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -25,10 +25,16 @@ from timebank.domain.ledger import (
     move,
     negate,
 )
-from timebank.errors import AlreadyReversed, ReversalOfReversal, ValidationError
+from timebank.errors import (
+    AlreadyReversed,
+    IdempotencyConflict,
+    ReversalOfReversal,
+    ValidationError,
+)
+from timebank.store import bulk
 from timebank.store import ledger as books
 from timebank.store.db import Store
-from timebank.store.idempotency import once
+from timebank.store.idempotency import check_key, differing_field, once
 
 
 @attrs.frozen
@@ -57,6 +63,14 @@ class HoldResult:
     @classmethod
     def of(cls, data: Mapping[str, Any]) -> HoldResult:
         return cls(**data)
+
+
+@attrs.frozen
+class BulkResult:
+    """What a bulk write did: the new entries' ids, and how many keys were replays."""
+
+    entry_ids: list[int]
+    replayed: int
 
 
 @attrs.frozen
@@ -267,6 +281,44 @@ class Ledger:
                                            bal.posted - bal.held))
         return HoldResult.of(self._write(community, key, {"op": "release", "hold": hold_id},
                                          work))
+
+    def award_many(self, community: str, awards: Iterable[Mapping[str, Any]], *,
+                   unit: str = "points", reason: str = "",
+                   actor: str = "system") -> BulkResult:
+        """Many awards in one transaction: imports, demo data, paper records typed in.
+
+        Each award is ``{"member", "amount", "key"}`` plus optional ``reason``,
+        ``occurred_at`` and ``meta``. Keys already used for the same award are skipped
+        (replays); a key used for anything else fails the whole batch, as does an
+        unknown member: nothing is written then.
+        """
+        check_unit(unit)
+        requests: dict[str, dict[str, Any]] = {}
+        for award in awards:
+            check_amount(award["amount"])
+            key = check_key(award["key"])
+            request = {"op": "award", "member": award["member"], "amount": award["amount"],
+                       "unit": unit, "reason": award.get("reason", reason), "actor": actor,
+                       "occurred_at": award.get("occurred_at"),
+                       "meta": dict(award.get("meta") or {})}
+            first = requests.setdefault(key, request)
+            if first is not request and (field := differing_field(first, request)):
+                raise IdempotencyConflict(
+                    f"idempotency key {key!r} is used twice in the batch for different "
+                    f"{field!r}", field=field, key=key)
+
+        def run(conn: Connection) -> BulkResult:
+            comm = self._community(conn, community)
+            replayed = bulk.claimed(conn, comm.id, requests)
+            fresh = [(k, r) for k, r in requests.items() if k not in replayed]
+            ids = books.member_ids(conn, comm.id, {r["member"] for _, r in fresh})
+            account = books.open_member_accounts(conn, comm.id, list(ids.values()), unit)
+            entry_ids = bulk.award_many(conn, comm, [
+                bulk.Award(account[ids[r["member"]]], r["amount"], unit, r["reason"],
+                           r["occurred_at"], r["meta"], key, r) for key, r in fresh],
+                actor=actor)
+            return BulkResult(entry_ids, len(replayed))
+        return self.store.write(run)
 
     # -- reads ---------------------------------------------------------------------------
 

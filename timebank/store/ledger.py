@@ -87,6 +87,23 @@ _MEMBER_ACCOUNT = Statement(
            members.c.code == sa.bindparam("p_code")))
 
 
+def member_ids(conn: Connection, community_id: int, codes: Iterable[str]) -> dict[str, int]:
+    """Member ids by code; an unknown code raises ``UnknownMember`` naming it."""
+    wanted = sorted(set(codes))
+    found: dict[str, int] = {}
+    for start in range(0, len(wanted), 10_000):
+        found.update(conn.execute(
+            sa.select(members.c.code, members.c.id)
+            .where(members.c.community_id == community_id,
+                   members.c.code.in_(wanted[start:start + 10_000]))).all())
+    missing = [code for code in wanted if code not in found]
+    if missing:
+        raise UnknownMember(f"unknown member {missing[0]!r}"
+                            + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""),
+                            field="member", code=missing[0])
+    return found
+
+
 def member_account(conn: Connection, community_id: int, member_code: str, unit: str) -> int:
     """The member's account in ``unit``, opened on first use."""
     row = _MEMBER_ACCOUNT.one(conn, {"p_unit": unit, "p_community": community_id,
