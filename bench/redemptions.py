@@ -1,0 +1,117 @@
+"""Redemption benchmark (issue 4): single desk redemptions (one item, fulfilled at once,
+one transaction each) through the library, against plain sqlite3/psycopg writing the
+same rows (idempotency key, guarded stock update, redemption, item, stock movement,
+entry, postings, balances, chain head) in the same database, in the same run."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bench.common import begin, figure, is_sqlite, raw_connection, sql, timed
+from timebank import Timebank
+from timebank.domain.ledger import GENESIS_HASH
+
+MEMBERS = 50
+
+
+def run(url: str, scale: float) -> list[dict[str, Any]]:
+    tb = Timebank(url)
+    tb.init()
+    try:
+        return _single_redemptions(tb, url, scale)
+    finally:
+        tb.close()
+
+
+def _setup(tb: Timebank, code: str, n: int) -> None:
+    tb.communities.create(code, code)
+    for i in range(MEMBERS):
+        tb.members.add(code, f"m{i}", f"m{i}")
+        tb.ledger.award(code, f"m{i}", 1_000_000, key=f"seed{i}")
+    tb.gifts.create(code, "soap", name="肥皂", cost=4, stock=n + 10)
+
+
+def _single_redemptions(tb: Timebank, url: str, scale: float) -> list[dict[str, Any]]:
+    n = max(200, int(3000 * scale))
+    _setup(tb, "shop", n)
+    lib = timed(lambda: [tb.redemptions.redeem("shop", f"m{i % MEMBERS}", [("soap", 1)],
+                                               key=f"r{i}") for i in range(n)])
+
+    _setup(tb, "shopraw", n)
+    raw = raw_connection(url)
+    cur = raw.cursor()
+    cur.execute(sql(raw, "SELECT id FROM communities WHERE code = ?"), ("shopraw",))
+    community_id = cur.fetchone()[0]
+    cur.execute(sql(raw, "SELECT id FROM accounts WHERE community_id = ? "
+                         "AND system = 'redemption' AND unit = 'points'"), (community_id,))
+    sink = cur.fetchone()[0]
+    cur.execute(sql(raw, "SELECT m.id, a.id FROM members m JOIN accounts a "
+                         "ON a.member_id = m.id WHERE m.community_id = ? ORDER BY m.id"),
+                (community_id,))
+    members = cur.fetchall()
+    cur.execute(sql(raw, "SELECT id FROM gifts WHERE community_id = ?"), (community_id,))
+    gift = cur.fetchone()[0]
+    if not is_sqlite(raw):
+        raw.commit()
+    q = {name: sql(raw, text) for name, text in {
+        "idem": "INSERT INTO idempotency_keys (community_id, key, request, created_at) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
+        "stock": "UPDATE gifts SET stock = stock - 1 WHERE id = ? AND stock >= 1 "
+                 "RETURNING stock",
+        "redemption": "INSERT INTO redemptions (community_id, member_id, status, unit, total, "
+                      "balance_after, actor, created_at, resolved_at) "
+                      "VALUES (?, ?, 'fulfilled', 'points', 4, 0, 'system', ?, ?) "
+                      "RETURNING id",
+        "debit": "UPDATE accounts SET posted = posted - ? WHERE id = ? "
+                 "AND posted - held >= ? RETURNING posted",
+        "credit": "UPDATE accounts SET posted = posted + ? WHERE id = ? RETURNING posted",
+        "seq": "UPDATE communities SET entry_seq = entry_seq + 1 WHERE id = ? "
+               "RETURNING entry_seq, head_hash",
+        "entry": "INSERT INTO entries (community_id, seq, kind, reason, actor, occurred_at, "
+                 "recorded_at, meta, hash) VALUES (?, ?, 'spend', 'redemption', 'system', "
+                 "?, ?, ?, ?) RETURNING id",
+        "posting": "INSERT INTO postings (entry_id, account_id, amount, balance_after) "
+                   "VALUES (?, ?, ?, ?)",
+        "head": "UPDATE communities SET head_hash = ? WHERE id = ?",
+        "link": "UPDATE redemptions SET entry_id = ?, balance_after = ? WHERE id = ?",
+        "item": "INSERT INTO redemption_items (redemption_id, gift_id, quantity, unit_price) "
+                "VALUES (?, ?, 1, 4)",
+        "move": "INSERT INTO stock_movements (gift_id, kind, quantity, stock_after, reason, "
+                "actor, redemption_id, created_at) VALUES (?, 'redeem', -1, ?, 'redemption', "
+                "'system', ?, ?)",
+        "response": "UPDATE idempotency_keys SET response = ? WHERE id = ?",
+    }.items()}
+
+    def raw_redemptions() -> None:
+        for i in range(n):
+            begin(raw)
+            now = "2026-01-01 00:00:00.000000"
+            member_id, account = members[i % MEMBERS]
+            cur.execute(q["idem"], (community_id, f"r{i}", '{"op":"redeem"}', now))
+            idem = cur.fetchone()[0]
+            cur.execute(q["stock"], (gift,))
+            left = cur.fetchone()[0]
+            cur.execute(q["redemption"], (community_id, member_id, now, now))
+            redemption = cur.fetchone()[0]
+            cur.execute(q["debit"], (4, account, 4))
+            after = cur.fetchone()[0]
+            cur.execute(q["credit"], (4, sink))
+            sunk = cur.fetchone()[0]
+            cur.execute(q["seq"], (community_id,))
+            seq, _ = cur.fetchone()
+            cur.execute(q["entry"], (community_id, seq, now, now,
+                                     json.dumps({"redemption": redemption}), GENESIS_HASH))
+            entry = cur.fetchone()[0]
+            cur.executemany(q["posting"], [(entry, account, -4, after), (entry, sink, 4, sunk)])
+            cur.execute(q["head"], (GENESIS_HASH, community_id))
+            cur.execute(q["link"], (entry, after, redemption))
+            cur.execute(q["item"], (redemption, gift))
+            cur.execute(q["move"], (gift, left, redemption, now))
+            cur.execute(q["response"], (json.dumps({"id": redemption}), idem))
+            raw.commit() if not is_sqlite(raw) else raw.execute("COMMIT")
+
+    base = timed(raw_redemptions)
+    raw.close()
+    return [figure("single redemption per transaction (desk, one item)", n / lib, n / base,
+                   "redemptions/s", "≥ 0.25")]

@@ -1,0 +1,77 @@
+"""Racing redemptions, with real threads each on its own pooled connection: stock is
+never oversold and a member's limit never exceeded, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable
+
+import pytest
+
+from timebank import Timebank
+from timebank.errors import LimitExceeded, OutOfStock
+
+THREADS = 16
+
+
+def race(calls: list[Callable[[], object]]) -> Counter[str]:
+    """Run every call at once (one thread each) and count outcomes by type name."""
+    start = threading.Barrier(len(calls))
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def run(call: Callable[[], object]) -> None:
+        start.wait()
+        try:
+            call()
+            result = "ok"
+        except Exception as exc:  # every outcome is counted, unexpected ones included
+            result = type(exc).__name__
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return Counter(outcomes)
+
+
+@pytest.mark.parametrize("hold", [False, True])
+def test_sixteen_members_racing_for_k_items_get_exactly_k(
+        tb: Timebank, community: str, hold: bool) -> None:
+    stock = 5
+    tb.gifts.create(community, "rice", name="大米", cost=44, stock=stock)
+    members = [f"r{i}" for i in range(THREADS)]
+    for code in members:
+        tb.members.add(community, code, code)
+        tb.ledger.award(community, code, 100, key=f"seed-{code}")
+
+    outcomes = race([
+        (lambda code=code: tb.redemptions.redeem(community, code, [("rice", 1)],
+                                                 key=f"race-{code}", hold=hold))
+        for code in members])
+
+    assert outcomes == Counter({"ok": stock, OutOfStock.__name__: THREADS - stock})
+    assert tb.gifts.get(community, "rice").stock == 0
+    assert len(tb.redemptions.find(community, limit=100)) == stock
+    assert all(check.ok for check in tb.gifts.check_stock(community))
+    assert tb.verify(community).ok
+
+
+def test_one_member_racing_never_exceeds_the_limit(tb: Timebank, community: str) -> None:
+    limit = 3
+    tb.gifts.create(community, "oil", name="食用油", cost=10, stock=100,
+                    limit_per_member=limit, limit_period="month")
+    tb.ledger.award(community, "m1", 1000, key="seed")
+
+    outcomes = race([
+        (lambda i=i: tb.redemptions.redeem(community, "m1", [("oil", 1)], key=f"race-{i}"))
+        for i in range(THREADS)])
+
+    assert outcomes == Counter({"ok": limit, LimitExceeded.__name__: THREADS - limit})
+    assert tb.gifts.get(community, "oil").stock == 100 - limit
+    assert tb.ledger.balance(community, "m1")["points"].posted == 1000 - 10 * limit
+    assert tb.verify(community).ok

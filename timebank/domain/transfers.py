@@ -1,0 +1,71 @@
+"""Member transfers (time bank) as plain values: the policy and its checks.
+
+Stored hours can be given to a relative or to the community's donation pool, which
+grants them to members in need. A community limits which units move, how much one
+member sends in a calendar year, and how much any member may store (a storage cap,
+e.g. 1,500 hours = 90,000 minutes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import attrs
+
+from timebank.domain.ledger import UNITS
+from timebank.errors import LimitExceeded, RulebookError, ValidationError
+
+
+def _bad(where: str, field: str, what: str) -> RulebookError:
+    return RulebookError(f"{where}: {field} {what}", field=field, where=where)
+
+
+def _optional_int(data: Mapping[str, Any], name: str, where: str) -> int | None:
+    value = data.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise _bad(where, name, f"must be a positive whole number, got {value!r}")
+    return value
+
+
+@attrs.frozen
+class TransferPolicy:
+    """``units`` that may move; ``yearly_max`` per sender and calendar year (in the
+    community's zone), ``storage_cap`` on any member balance; None means no limit."""
+
+    units: tuple[str, ...] = UNITS
+    yearly_max: int | None = None
+    storage_cap: int | None = None
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any], where: str = "transfers") -> TransferPolicy:
+        if not isinstance(data, Mapping):
+            raise _bad(where, "transfers", "must be a table")
+        units = data.get("units", list(UNITS))
+        if not isinstance(units, Sequence) or isinstance(units, str) or \
+                any(u not in UNITS for u in units):
+            raise _bad(where, "units", f"must be a list of {', '.join(UNITS)}, got {units!r}")
+        return cls(tuple(units), _optional_int(data, "yearly_max", where),
+                   _optional_int(data, "storage_cap", where))
+
+    def check_unit(self, unit: str) -> None:
+        if unit not in self.units:
+            allowed = ", ".join(self.units) or "none"
+            raise ValidationError(f"{unit} cannot be transferred in this community "
+                                  f"(allowed: {allowed})", field="unit")
+
+    def check_yearly(self, sent_this_year: int, amount: int) -> None:
+        if self.yearly_max is not None and sent_this_year + amount > self.yearly_max:
+            raise LimitExceeded(
+                f"a member sends at most {self.yearly_max} a year: {sent_this_year} sent, "
+                f"{amount} more asked", field="amount", limit=self.yearly_max,
+                used=sent_this_year)
+
+    def check_cap(self, receiver: str, balance: int, amount: int) -> None:
+        if self.storage_cap is not None and balance + amount > self.storage_cap:
+            raise LimitExceeded(
+                f"member {receiver!r} would hold {balance + amount}, above the storage cap "
+                f"of {self.storage_cap}", field="amount", limit=self.storage_cap,
+                balance=balance)
