@@ -1,0 +1,124 @@
+"""``keys create``, ``serve`` and ``demo``: giving out API keys and serving the HTTP API.
+
+``serve`` runs gunicorn through its ``BaseApplication`` API (not the Flask development
+server); each worker builds its own app, and so its own database engine, after the fork.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+import click
+from rich.console import Console
+
+from timebank.cli.main import main, open_bank
+
+err = Console(stderr=True)
+
+
+@main.group()
+def keys() -> None:
+    """API keys for the HTTP API."""
+
+
+@keys.command("create")
+@click.option("--role", required=True, type=click.Choice(["admin", "clerk", "member", "kiosk"]))
+@click.option("--community", default=None, help="The community it belongs to; an admin "
+              "key without one is a platform key that may create communities.")
+@click.option("--member", default=None, help="For a member key: the member it may see.")
+@click.option("--label", default="", help="A note to tell keys apart.")
+@click.pass_context
+def keys_create(ctx: click.Context, role: str, community: str | None, member: str | None,
+                label: str) -> None:
+    """Create an API key and print it once (last line); only its hash is stored."""
+    created = open_bank(ctx).keys.create(role, community=community, member=member,
+                                         label=label)
+    scope = created.community or "the platform"
+    click.echo(f"{role} key #{created.id} for {scope}"
+               + (f", member {member}" if member else "") + " (shown only once):")
+    click.echo(created.token)
+
+
+class Server:
+    """gunicorn running ``factory()`` (called in each worker) on ``host:port``."""
+
+    def __init__(self, factory: Callable[[], Any], *, host: str = "127.0.0.1",
+                 port: int = 5000, workers: int = 2, threads: int = 8,
+                 **options: Any) -> None:
+        from gunicorn.app.base import BaseApplication
+
+        settings = {"bind": f"{host}:{port}", "workers": workers, "threads": threads,
+                    "worker_class": "gthread" if threads > 1 else "sync",
+                    "accesslog": None, "errorlog": "-", "loglevel": "warning",
+                    "keepalive": 5, "graceful_timeout": 5, **options}
+
+        class App(BaseApplication):  # type: ignore[misc]
+            def load_config(self) -> None:
+                for name, value in settings.items():
+                    self.cfg.set(name, value)
+
+            def load(self) -> Any:
+                return factory()
+
+        self.app = App()
+
+    def run(self) -> None:
+        self.app.run()
+
+
+def app_factory(db_url: str) -> Callable[[], Any]:
+    def build() -> Any:
+        from webapi import create_app
+
+        return create_app({"TIMEBANK_DATABASE_URL": db_url})
+    return build
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=None, type=int,
+              help="Worker processes (default: 1 on SQLite, which has one writer at a "
+              "time, else the cores, at most 4).")
+@click.option("--threads", default=8, show_default=True, type=int,
+              help="Threads per worker.")
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, workers: int | None,
+          threads: int) -> None:
+    """Serve the HTTP API with gunicorn (schema created or upgraded first)."""
+    bank = open_bank(ctx)
+    bank.init()
+    if workers is None:
+        workers = 1 if bank.store.dialect == "sqlite" else min(4, os.cpu_count() or 1)
+    bank.close()
+    err.print(f"serving the timebank API on http://{host}:{port}/api/v1 "
+              f"(docs: http://{host}:{port}/api/v1/docs)")
+    Server(app_factory(ctx.obj["db_url"]), host=host, port=port, workers=workers,
+           threads=threads).run()
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--no-serve", is_flag=True, help="Build the demo data and print a key only.")
+@click.pass_context
+def demo(ctx: click.Context, host: str, port: int, no_serve: bool) -> None:
+    """Create (if missing) a demo community, print an admin key and the docs URL, serve."""
+    from timebank.demo import CODE, build
+
+    bank = open_bank(ctx)
+    bank.init()
+    summary = build(bank, progress=lambda text: err.print(f"[dim]{text}[/]"))
+    key = bank.keys.create("admin", community=CODE, label="demo")
+    base = f"http://{host}:{port}/api/v1"
+    click.echo(summary)
+    click.echo(f"docs:  {base}/docs")
+    click.echo(f"try:   curl -H 'Authorization: Bearer {key.token}' "
+               f"{base}/members/{summary.sample_member}/balance")
+    click.echo("admin key for the demo community (shown only once):")
+    click.echo(key.token)
+    bank.close()
+    if not no_serve:
+        Server(app_factory(ctx.obj["db_url"]), host=host, port=port, workers=1).run()

@@ -1,0 +1,152 @@
+"""The API object a host app carries: flask-smorest kept off the host's app-wide state.
+
+``flask_smorest.Api`` normally registers an app-wide ``HTTPException`` handler and serves
+the spec from its own blueprint at a config-chosen URL. ``TimebankApi`` does neither: the
+errors of the API's blueprints are handled on those blueprints (``webapi.errors``), and the
+spec and docs page are served under the API's own prefix. It uses the config prefix
+``TIMEBANK_`` so it can live beside a host's own flask-smorest ``Api``.
+"""
+
+from __future__ import annotations
+
+import copy
+import html
+import json
+from typing import Any
+
+import attrs
+import flask
+import flask_smorest
+from flask import Blueprint, current_app
+
+from timebank.timebank import Timebank
+from webapi import errors
+from webapi.auth import COMMUNITY_HEADER, Resolver
+from webapi.config import Settings
+
+PUBLIC = {"healthz"}  # operations that need no key (besides the spec and the docs page)
+ERROR_STATUSES = {
+    "401": "No key, or an unknown key (`unauthorized`).",
+    "403": "The key's role, community or member does not allow this (`forbidden`).",
+    "404": "Nothing by that code or id in the community (`not_found`).",
+    "409": "The books refuse it: `insufficient_points`, `out_of_stock`, `limit_exceeded`,"
+           " `not_eligible`, `invalid_state` or `idempotency_conflict`.",
+    "413": "The body is over the size limit (`payload_too_large`).",
+    "422": "Malformed or out-of-range input; `errors` names each field "
+           "(`validation_error`).",
+}
+
+
+class TimebankApi(flask_smorest.Api):
+    def _register_error_handlers(self) -> None:
+        """No app-wide handlers: ``webapi.errors.install`` puts them on each blueprint."""
+
+    def _register_doc_blueprint(self) -> None:
+        """The spec and docs are served by ``docs_blueprint`` under the API prefix."""
+
+
+@attrs.define
+class State:
+    """What ``app.extensions["timebank"]`` holds."""
+
+    bank: Timebank
+    settings: Settings
+    resolver: Resolver
+    api: TimebankApi
+    spec: dict[str, Any] | None = None
+
+
+def state() -> State:
+    return current_app.extensions["timebank"]  # type: ignore[no-any-return]
+
+
+def bank() -> Timebank:
+    return state().bank
+
+
+def openapi() -> dict[str, Any]:
+    """The OpenAPI document: flask-smorest's, plus the key scheme and problem responses."""
+    st = state()
+    if st.spec is None:
+        st.spec = _complete(copy.deepcopy(st.api.spec.to_dict()))
+    return st.spec
+
+
+def _complete(spec: dict[str, Any]) -> dict[str, Any]:
+    components = spec.setdefault("components", {})
+    components.setdefault("securitySchemes", {})["apiKey"] = {
+        "type": "http", "scheme": "bearer",
+        "description": "An API key from `timebank keys create`."}
+    components.setdefault("schemas", {})["Problem"] = {
+        "type": "object", "required": ["type", "title", "status", "detail", "code"],
+        "properties": {
+            "type": {"type": "string"}, "title": {"type": "string"},
+            "status": {"type": "integer"}, "detail": {"type": "string"},
+            "code": {"type": "string", "enum": sorted(errors.STATUS)},
+            "errors": {"type": "object", "additionalProperties": {
+                "type": "array", "items": {"type": "string"}}}}}
+    problem = {"content": {errors.PROBLEM_JSON: {
+        "schema": {"$ref": "#/components/schemas/Problem"}}}}
+    for path in spec.get("paths", {}).values():
+        for method, operation in path.items():
+            if method == "parameters":
+                continue
+            responses = operation.setdefault("responses", {})
+            for status in [s for s in responses if s[:1] in "45"]:
+                responses[status] = {"description": ERROR_STATUSES.get(
+                    status, "An error."), **problem}  # flask-smorest's shape is not ours
+            if operation.get("operationId") in PUBLIC:
+                operation["security"] = []
+            else:
+                operation["security"] = [{"apiKey": []}]
+                operation.setdefault("parameters", []).append({
+                    "name": COMMUNITY_HEADER, "in": "header", "required": False,
+                    "schema": {"type": "string"},
+                    "description": "For a platform key only: the community to act on."})
+                for status, text in ERROR_STATUSES.items():
+                    responses[status] = {"description": text, **problem}
+            responses["default"] = {"description": "Any other error.", **problem}
+    return spec
+
+
+DOCS_PAGE = """<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>{title}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body{{font-family:sans-serif;margin:2em}} td,th{{padding:2px 8px;text-align:left}}
+</style></head><body>
+<div id="redoc"></div>
+<noscript><p>JavaScript is off: the endpoints are listed below.</p></noscript>
+<div id="plain"><h1>{title}</h1>
+<p>OpenAPI document: <a href="{spec_url}">{spec_url}</a>. Every endpoint but
+<code>healthz</code> needs <code>Authorization: Bearer &lt;key&gt;</code>.</p>
+<table><tr><th>method</th><th>path</th><th>what</th></tr>{rows}</table></div>
+<script src="{script}"></script>
+<script>if (window.Redoc) {{ document.getElementById("plain").remove();
+Redoc.init({spec_json}, {{}}, document.getElementById("redoc")); }}</script>
+</body></html>"""
+
+
+def docs_blueprint() -> Blueprint:
+    bp = Blueprint("timebank_docs", __name__)
+    errors.install(bp)
+
+    @bp.get("/openapi.json")
+    def openapi_json() -> flask.Response:
+        return current_app.response_class(json.dumps(openapi(), ensure_ascii=False),
+                                          mimetype="application/json")
+
+    @bp.get("/docs")
+    def docs() -> str:
+        spec = openapi()
+        rows = "".join(
+            f"<tr><td>{html.escape(method.upper())}</td><td><code>{html.escape(path)}"
+            f"</code></td><td>{html.escape(op.get('summary', ''))}</td></tr>"
+            for path, ops in spec["paths"].items() for method, op in ops.items()
+            if method != "parameters")
+        settings = state().settings
+        return DOCS_PAGE.format(
+            title=html.escape(settings.title), rows=rows,
+            spec_url=html.escape(f"{settings.url_prefix}/openapi.json"),
+            script=html.escape(settings.docs_script_url),
+            spec_json=json.dumps(spec).replace("</", "<\\/"))
+    return bp

@@ -1,0 +1,45 @@
+"""Settings of the HTTP layer: by keyword, else Flask config ``TIMEBANK_*``, else the
+environment variable of the same name, else the default."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from timebank.store.db import DEFAULT_URL
+
+MIB = 1024 * 1024
+DOCS_SCRIPT = "https://cdn.jsdelivr.net/npm/redoc@2/bundles/redoc.standalone.js"
+
+
+@attrs.frozen
+class Settings:
+    database_url: str = DEFAULT_URL
+    url_prefix: str = "/api/v1"
+    max_body: int = MIB  # bytes; larger request bodies answer 413 payload_too_large
+    title: str = "timebank"
+    docs_script_url: str = DOCS_SCRIPT  # ReDoc bundle the docs page loads, if reachable
+
+    @classmethod
+    def load(cls, config: Mapping[str, Any] | None = None,
+             environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        config = config or {}
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for field in attrs.fields(cls):
+            name = f"TIMEBANK_{field.name.upper()}"
+            if overrides.get(field.name) is not None:
+                values[field.name] = overrides[field.name]
+            elif name in config:
+                values[field.name] = config[name]
+            elif name in environ:
+                values[field.name] = environ[name]
+        if "max_body" in values:
+            values["max_body"] = int(values["max_body"])
+        default = attrs.fields(cls).url_prefix.default
+        prefix = "/" + str(values.get("url_prefix", default)).strip("/")
+        values["url_prefix"] = "" if prefix == "/" else prefix
+        return cls(**values)

@@ -1,0 +1,177 @@
+"""The one error handler: every failure under the API prefix becomes problem+json.
+
+``{"type", "title", "status", "detail", "code", "errors"?}`` with the status chosen from
+the library's ``TimebankError.code`` (API.md's table). Handlers are installed on the API's
+blueprints only, and routing failures (404, 405) are answered by a before-request hook
+that looks only at paths under the API prefix, so a host application's own routes and
+error handlers are left exactly as they were.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, request
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+
+from timebank.errors import TimebankError
+
+log = logging.getLogger("webapi")
+PROBLEM_JSON = "application/problem+json"
+
+STATUS = {
+    "validation_error": 422,
+    "unauthorized": 401,
+    "forbidden": 403,
+    "not_found": 404,
+    "method_not_allowed": 405,
+    "insufficient_points": 409,
+    "out_of_stock": 409,
+    "limit_exceeded": 409,
+    "not_eligible": 409,
+    "invalid_state": 409,
+    "idempotency_conflict": 409,
+    "payload_too_large": 413,
+    "internal_error": 500,
+    "unavailable": 503,
+}
+TITLES = {
+    "validation_error": "Invalid input",
+    "unauthorized": "Missing or unknown API key",
+    "forbidden": "Not allowed",
+    "not_found": "Not found",
+    "method_not_allowed": "Method not allowed",
+    "insufficient_points": "Insufficient points",
+    "out_of_stock": "Out of stock",
+    "limit_exceeded": "Limit exceeded",
+    "not_eligible": "Not eligible",
+    "invalid_state": "Invalid state",
+    "idempotency_conflict": "Idempotency key conflict",
+    "payload_too_large": "Payload too large",
+    "internal_error": "Internal error",
+    "unavailable": "Storage unavailable",
+}
+# Werkzeug statuses the API answers under its own codes (400: a body webargs could not
+# read, e.g. malformed JSON, is a validation error like any other bad input).
+HTTP_CODES = {400: "validation_error", 401: "unauthorized", 403: "forbidden",
+              404: "not_found", 405: "method_not_allowed", 413: "payload_too_large",
+              422: "validation_error"}
+
+
+def problem(code: str, detail: str, *, status: int | None = None,
+            errors: Mapping[str, list[str]] | None = None,
+            extra: Mapping[str, Any] | None = None,
+            headers: Mapping[str, str] | None = None) -> Response:
+    status = status or STATUS.get(code, 500)
+    body: dict[str, Any] = {"type": f"urn:timebank:problem:{code}",
+                            "title": TITLES.get(code, code.replace("_", " ").capitalize()),
+                            "status": status, "detail": detail, "code": code}
+    if errors:
+        body["errors"] = dict(errors)
+    if extra:
+        body.update({k: v for k, v in _jsonable(extra).items() if k not in body})
+    response = Response(json.dumps(body, ensure_ascii=False), status=status,
+                        mimetype=PROBLEM_JSON)
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def _jsonable(value: Mapping[str, Any]) -> dict[str, Any]:
+    return json.loads(json.dumps(dict(value), default=str))
+
+
+def from_timebank_error(exc: TimebankError) -> Response:
+    details = dict(exc.details)
+    field = details.pop("field", None)
+    if exc.code == "validation_error":
+        return problem(exc.code, exc.message, errors={str(field or "body"): [exc.message]})
+    extra = {"field": field, **details} if field else details
+    return problem(exc.code, exc.message, extra=extra)
+
+
+def flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
+    """webargs/marshmallow messages as ``{"field.sub": ["message", ...]}``; the request
+    location (json, query, headers) is dropped, a whole-body message is named ``body``."""
+    out: dict[str, list[str]] = {}
+    if isinstance(messages, Mapping):
+        for name, inner in messages.items():
+            name = str(name)
+            if not prefix and name in ("json", "query", "headers", "path", "form"):
+                sub = flatten(inner, "")
+                out.update(sub if isinstance(inner, Mapping) else {"body": sub["body"]})
+                continue
+            if name == "_schema":
+                name = ""
+            out.update(flatten(inner, f"{prefix}.{name}" if prefix and name else
+                               name or prefix))
+    elif isinstance(messages, list | tuple) and all(isinstance(m, str) for m in messages):
+        out[prefix or "body"] = [str(m) for m in messages]
+    elif isinstance(messages, list | tuple):
+        for inner in messages:
+            out.update(flatten(inner, prefix))
+    else:
+        out[prefix or "body"] = [str(messages)]
+    return out
+
+
+def from_http_exception(exc: HTTPException) -> Response:
+    status = exc.code or 500
+    code = HTTP_CODES.get(status) or (exc.name or "error").lower().replace(" ", "_")
+    status = STATUS.get(code, status)
+    data = getattr(exc, "data", None) or {}
+    headers: dict[str, str] = {}
+    if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
+        headers["Allow"] = ", ".join(sorted(exc.valid_methods))
+    if code == "validation_error":
+        errors = flatten(data.get("messages") or data.get("errors")
+                         or {"body": [exc.description or "malformed request"]})
+        detail = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in
+                           list(errors.items())[:5])
+        return problem(code, f"invalid input — {detail}", errors=errors)
+    if code == "payload_too_large":
+        limit = request.max_content_length
+        return problem(code, f"the request body is larger than {limit} bytes")
+    detail = exc.description or TITLES.get(code, exc.name)
+    if code == "not_found":
+        detail = f"nothing at {request.method} {request.path}"
+    return problem(code, detail, status=status, headers=headers)
+
+
+def from_unexpected(exc: Exception) -> Response:
+    """Last resort: log the traceback and answer a problem+json 500 (tests show none)."""
+    if isinstance(exc, HTTPException):
+        return from_http_exception(exc)
+    if isinstance(exc, TimebankError):
+        return from_timebank_error(exc)
+    if isinstance(exc, sa.exc.OperationalError):
+        log.warning("storage unavailable on %s %s: %s", request.method, request.path, exc)
+        return problem("unavailable", "the database is unavailable; try again shortly",
+                       headers={"Retry-After": "1"})
+    log.exception("unexpected error on %s %s", request.method, request.path)
+    return problem("internal_error", "an unexpected error occurred; it has been logged")
+
+
+def install(bp: Blueprint) -> None:
+    """Route every error raised by ``bp``'s views (and hooks) to the problem handlers."""
+    bp.register_error_handler(TimebankError, from_timebank_error)
+    bp.register_error_handler(HTTPException, from_http_exception)
+    bp.register_error_handler(Exception, from_unexpected)
+
+
+def routing_guard(prefix: str) -> Callable[[], Response | None]:
+    """A before-request hook for the host app: a path under ``prefix`` that matched no
+    route (404) or not this method (405) answers problem+json; other paths pass by."""
+    def guard() -> Response | None:
+        exc = request.routing_exception
+        if exc is None or not isinstance(exc, NotFound | MethodNotAllowed):
+            return None
+        path = request.path
+        if prefix and path != prefix and not path.startswith(prefix + "/"):
+            return None
+        return from_http_exception(exc)
+    return guard

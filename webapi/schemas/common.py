@@ -1,0 +1,65 @@
+"""Fields and schemas shared by several resources."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from marshmallow import Schema, fields, validate
+
+
+class UtcDateTime(fields.DateTime):
+    """The library's naive-UTC datetimes, written as RFC 3339 with their offset."""
+
+    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> Any:
+        if isinstance(value, datetime) and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
+UNITS = validate.OneOf(["points", "minutes"])
+MAX_AMOUNT = 10**12
+
+
+def code_field(**kwargs: Any) -> fields.String:
+    """A code (community, member, gift, ...): 1 to 64 characters."""
+    return fields.String(validate=validate.Length(1, 64), **kwargs)
+
+
+def positive(**kwargs: Any) -> fields.Integer:
+    """A whole, positive number of points, minutes or items."""
+    return fields.Integer(strict=True, validate=validate.Range(1, MAX_AMOUNT), **kwargs)
+
+
+def text(limit: int = 500, minimum: int = 0, **kwargs: Any) -> fields.String:
+    return fields.String(validate=validate.Length(minimum, limit), **kwargs)
+
+
+class IdempotencyHeader(Schema):
+    """The ``Idempotency-Key`` header, required on writes of money and stock."""
+
+    key = fields.String(required=True, data_key="Idempotency-Key",
+                        validate=validate.Length(1, 200),
+                        metadata={"description": "One key per intended write: a replay "
+                                  "returns the first response, a different body 409."})
+
+
+class OptionalIdempotencyHeader(Schema):
+    """An optional ``Idempotency-Key``; without one, each request is a new write."""
+
+    key = fields.String(data_key="Idempotency-Key", validate=validate.Length(1, 200),
+                        load_default=lambda: f"auto:{uuid.uuid4().hex}")
+
+
+class Reason(Schema):
+    reason = text(required=True, minimum=1)
+
+
+class EntryOut(Schema):
+    """A written journal entry and the posted balance after it of each member it moved."""
+
+    entry_id = fields.Integer(required=True)
+    seq = fields.Integer(required=True)
+    kind = fields.String(required=True)
+    balances = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)

@@ -1,0 +1,97 @@
+"""Communities, org units and members."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from webapi.schemas.common import code_field, text
+
+NAMES = fields.List(fields.String(validate=validate.Length(1, 32)),
+                    validate=validate.Length(max=50))
+
+
+class CommunityIn(Schema):
+    code = code_field(required=True)
+    name = text(200, 1, required=True)
+    timezone = text(64, 1, load_default="Asia/Shanghai")
+    rulebook = text(200, 1, metadata={"description": "A shipped rulebook name (red_vest)"})
+
+
+class CommunityOut(Schema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    timezone = fields.String(required=True)
+    settings = fields.Dict(required=True)
+
+
+class UnitIn(Schema):
+    code = code_field(required=True)
+    name = text(200, 1, required=True)
+    kind = fields.String(required=True,
+                         validate=validate.OneOf(["grid", "building", "household", "team"]))
+    parent = code_field(load_default=None, allow_none=True)
+
+
+class UnitOut(Schema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    kind = fields.String(required=True)
+    parent = fields.String(allow_none=True)
+    path = fields.String()
+
+
+class UnitQuery(Schema):
+    kind = fields.String(validate=validate.OneOf(["grid", "building", "household", "team"]))
+    under = code_field()
+
+
+class UnitList(Schema):
+    items = fields.List(fields.Nested(UnitOut), required=True)
+
+
+class MemberIn(Schema):
+    code = code_field(required=True)
+    name = text(200, 1, required=True)
+    phone = text(32, 1, allow_none=True)
+    card = text(64, 1, allow_none=True)
+    roles = fields.List(fields.String(validate=validate.Length(1, 32)),
+                        validate=validate.Length(max=50),
+                        metadata={"description": "resident, volunteer, party_member, ..."})
+    tags = fields.List(fields.String(validate=validate.Length(1, 32)),
+                       validate=validate.Length(max=50),
+                       metadata={"description": "e.g. low_income"})
+    unit = code_field(allow_none=True, metadata={"description": "the household (or unit) code"})
+    teams = fields.List(code_field(), validate=validate.Length(max=50))
+
+
+class MemberPatch(MemberIn):
+    code = code_field(dump_only=True)
+    name = text(200, 1)
+
+
+class MemberOut(Schema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    phone = fields.String(allow_none=True)
+    card = fields.String(allow_none=True)
+    roles = fields.List(fields.String(), required=True)
+    tags = fields.List(fields.String())
+    unit = fields.String(allow_none=True)
+    teams = fields.List(fields.String())
+
+
+class MemberQuery(Schema):
+    card = text(64, 1, metadata={"description": "look one member up by card code"})
+    phone = text(32, 1, metadata={"description": "look one member up by phone"})
+    unit = code_field(metadata={"description": "members living in this unit or below it"})
+    role = text(32, 1)
+    team = code_field()
+    tag = text(32, 1)
+    after = code_field(metadata={"description": "the `next` of the previous page"})
+    limit = fields.Integer(load_default=100, validate=validate.Range(1, 1000))
+
+
+class MemberList(Schema):
+    items = fields.List(fields.Nested(MemberOut), required=True)
+    next = fields.String(allow_none=True, metadata={
+        "description": "pass as `after` for the next page; null on the last page"})
