@@ -78,6 +78,10 @@ class UnknownGift(NotFound):
     """A redemption names a gift of the community's catalogue."""
 
 
+class UnknownContribution(NotFound):
+    """A contribution is named by an existing id in the community."""
+
+
 # -- conflicts with the state of the books -----------------------------------------------
 
 
@@ -144,6 +148,11 @@ class Forbidden(TimebankError):
     """A role acts only within its rights and its own community (or member)."""
 
     code = "forbidden"
+
+
+class SelfApproval(Forbidden):
+    """A contribution is approved by someone other than its recorder, unless the
+    community's settings say ``allow_self_approval``."""
 
 
 # -- integrity -----------------------------------------------------------------------------
