@@ -261,3 +261,12 @@ def test_a_bulk_award_with_an_unknown_member_writes_nothing(tb, community):
         tb.ledger.award_many(community, [{"member": "m1", "amount": 1, "key": "x"},
                                          {"member": "m1", "amount": 2, "key": "x"}])
     assert counts(tb) == before
+
+
+def test_an_entry_owned_by_a_contribution_is_reversed_through_the_contribution(tb, community):
+    tb.ledger.award(community, "m1", 5, key="a", meta={"contribution": 7})
+    entry = tb.ledger.award(community, "m1", 5, key="b", meta={"contribution": 8})
+    before = counts(tb)
+    with pytest.raises(InvalidState, match="reverse the contribution"):
+        tb.ledger.reverse(community, entry.entry_id, key="r", reason="x", actor="admin")
+    assert counts(tb) == before

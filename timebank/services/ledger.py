@@ -28,6 +28,7 @@ from timebank.domain.ledger import (
 from timebank.errors import (
     AlreadyReversed,
     IdempotencyConflict,
+    InvalidState,
     ReversalOfReversal,
     ValidationError,
 )
@@ -232,6 +233,12 @@ class Ledger:
             if original.kind == EntryKind.REVERSAL:
                 raise ReversalOfReversal(
                     f"entry {entry_id} is a reversal and cannot itself be reversed")
+            for owner, how in (("contribution", "reverse the contribution"),
+                               ("redemption", "return the redemption")):
+                if owner in original.meta:
+                    raise InvalidState(
+                        f"entry {entry_id} belongs to {owner} {original.meta[owner]}: "
+                        f"{how} instead, so its records stay in step", field="entry")
             if original.reversed_by is not None:
                 raise AlreadyReversed(
                     f"entry {entry_id} is already reversed by entry {original.reversed_by}")
