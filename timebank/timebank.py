@@ -5,9 +5,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from timebank.reports.service import Reports
+from timebank.services.catalogue import Gifts
 from timebank.services.communities import Communities
+from timebank.services.contributions import Contributions
+from timebank.services.expiry import Expiry
+from timebank.services.keys import Keys
 from timebank.services.ledger import Ledger
 from timebank.services.members import Members
+from timebank.services.redemptions import Redemptions
+from timebank.services.rules import Rules
+from timebank.services.service_days import ServiceDays
+from timebank.services.statements import Statements
+from timebank.services.tiers import Tiers
+from timebank.services.transfers import Transfers
+from timebank.services.units import Units
 from timebank.store import migrations
 from timebank.store.db import DEFAULT_URL, Store
 from timebank.store.verify import Report, verify
@@ -19,6 +31,18 @@ class Timebank:
         self.communities = Communities(self.store)
         self.members = Members(self.store)
         self.ledger = Ledger(self.store)
+        self.tiers = Tiers(self.store)
+        self.gifts = Gifts(self.store)
+        self.redemptions = Redemptions(self.store)
+        self.service_days = ServiceDays(self.store)
+        self.expiry = Expiry(self.store)
+        self.transfers = Transfers(self.store)
+        self.units = Units(self.store)
+        self.rules = Rules(self.store)
+        self.contributions = Contributions(self.store)
+        self.statements = Statements(self.store)
+        self.keys = Keys(self.store)
+        self.reports = Reports(self.store)
 
     def init(self) -> None:
         """Create or upgrade the schema to the newest migration (safe to repeat)."""

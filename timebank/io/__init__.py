@@ -1,0 +1,1 @@
+"""Import and export: CSV and XLSX readers and writers, header mapping, bulk import."""

@@ -1,0 +1,128 @@
+"""Importing contributions: rows checked against the members and the rulebook a chunk at
+a time, then recorded through ``Contributions.record_many`` (valuing, caps, awards and
+running totals are the contribution service's, not repeated here).
+
+Every row carries an idempotency key (the file's ``key`` column, or a digest of the
+row's content), so importing a file again records nothing twice. Times in the file are
+local times of the community.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from fractions import Fraction
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from timebank.errors import TimebankError, UnknownRule
+from timebank.io.headers import CONTRIBUTIONS, HeaderMap
+from timebank.io.importing import Checked, Plan
+from timebank.io.rows import ContributionRecord, Problem, contribution_record
+from timebank.services.contributions import ContributionInput, Contributions
+from timebank.services.rules import load_versions, version_on
+from timebank.store.db import Store
+from timebank.store.ledger import CommunityRef
+from timebank.store.tables import members
+from timebank.timeutil import local_date, utcnow, zone
+
+
+def contribution_plan(store: Store, community: str, *, lang: str = "en",
+                      actor: str = "import") -> Plan[ContributionRecord]:
+    service = Contributions(store)
+    columns = {c.field: (c.zh if lang.startswith("zh") else c.en)
+               for c in CONTRIBUTIONS.columns}
+    tz_of: dict[str, str] = {}
+
+    def parse(hmap: HeaderMap, number: int, values: Sequence[Any]
+              ) -> tuple[ContributionRecord | None, list[Problem]]:
+        return contribution_record(CONTRIBUTIONS, hmap, number, values, community, lang)
+
+    def check(conn: Connection, comm: CommunityRef,
+              records: Sequence[ContributionRecord]) -> Checked[ContributionRecord]:
+        tz_of["tz"] = comm.timezone
+        people = _people(conn, comm.id, {r.member for r in records})
+        versions = load_versions(conn, comm.id, {r.rule for r in records})
+        today = local_date(utcnow(), comm.timezone)
+        good, problems = [], []
+        for r in records:
+            problem = _problem(r, people, versions, today, comm.timezone)
+            if problem is None:
+                good.append(r)
+            else:
+                problems.append(Problem(r.row, columns[problem[0]], problem[1]))
+        return Checked(good, problems)
+
+    def record(community_code: str, records: Sequence[ContributionRecord]
+               ) -> tuple[int, int, list[Problem]]:
+        tz = tz_of.get("tz", "Asia/Shanghai")
+        items = [_input(r, tz) for r in records]
+        try:
+            done = service.record_many(community_code, items, recorded_by=actor)
+            return done.recorded, done.replayed, []
+        except TimebankError:
+            pass  # something the checks could not see: find the rows, one by one
+        added = unchanged = 0
+        problems = []
+        for r, item in zip(records, items, strict=True):
+            try:
+                done = service.record_many(community_code, [item], recorded_by=actor)
+            except TimebankError as exc:
+                field = exc.details.get("field")
+                problems.append(Problem(r.row, columns.get(str(field), ""), exc.message))
+                continue
+            added += done.recorded
+            unchanged += done.replayed
+        return added, unchanged, problems
+
+    return Plan(CONTRIBUTIONS, parse, check, None, record)
+
+
+def _people(conn: Connection, community_id: int, codes: set[str]
+            ) -> dict[str, tuple[list[str], list[str]]]:
+    if not codes:
+        return {}
+    rows = conn.execute(sa.select(members.c.code, members.c.roles, members.c.tags).where(
+        members.c.community_id == community_id, members.c.code.in_(sorted(codes))))
+    return {code: (roles, tags) for code, roles, tags in rows}
+
+
+def _local_day(r: ContributionRecord, tz: str) -> date:
+    if r.occurred_on is not None:
+        return r.occurred_on
+    assert r.started_at is not None
+    return r.started_at.date()  # file times are local times
+
+
+def _problem(r: ContributionRecord, people: dict[str, tuple[list[str], list[str]]],
+             versions: Any, today: date, tz: str) -> tuple[str, str] | None:
+    """(field, message) for the first thing wrong with ``r``, or None."""
+    if r.member not in people:
+        return "member", f"unknown member {r.member!r}"
+    day = _local_day(r, tz)
+    if day > today:
+        return ("occurred_on" if r.occurred_on else "started_at",
+                f"{day.isoformat()} is in the future")
+    try:
+        _, rule = version_on(versions, r.rule, day)
+    except UnknownRule as exc:
+        return "rule", exc.message
+    roles, tags = people[r.member]
+    if not rule.eligible(roles, tags):
+        return "member", f"member {r.member!r} may not earn from rule {r.rule!r}"
+    if r.quantity is not None and not rule.timed and Fraction(r.quantity).denominator != 1:
+        return "quantity", f"rule {r.rule!r} counts whole items, got {r.quantity}"
+    if r.quantity is None and rule.timed and r.started_at is None:
+        return "quantity", f"rule {r.rule!r} counts hours: give the hours or the times"
+    return None
+
+
+def _input(r: ContributionRecord, tz: str) -> ContributionInput:
+    def aware(moment: datetime | None) -> datetime | None:
+        if moment is None or moment.tzinfo is not None:
+            return moment
+        return moment.replace(tzinfo=zone(tz))
+    return ContributionInput(r.member, r.rule, r.quantity, r.occurred_on,
+                             aware(r.started_at), aware(r.ended_at), note=r.note, key=r.key)
