@@ -20,6 +20,9 @@ from timebank.errors import InvalidAmount, UnbalancedEntry, UnknownUnit
 
 UNITS = ("points", "minutes")
 GENESIS_HASH = "0" * 64
+# A trillion points (or minutes: two million years) per movement is beyond any community;
+# the bound keeps every sum far inside the 64-bit integers both engines store.
+MAX_AMOUNT = 10**12
 
 
 def check_unit(unit: str) -> str:
@@ -33,8 +36,9 @@ def check_amount(amount: object, field: str = "amount") -> int:
     """Amounts are positive whole numbers of points or minutes (bools are not numbers)."""
     if isinstance(amount, bool) or not isinstance(amount, int):
         raise InvalidAmount(f"{field} must be a whole number, got {amount!r}", field=field)
-    if amount <= 0:
-        raise InvalidAmount(f"{field} must be positive, got {amount}", field=field)
+    if not 0 < amount <= MAX_AMOUNT:
+        raise InvalidAmount(f"{field} must be between 1 and {MAX_AMOUNT:,}, got {amount}",
+                            field=field)
     return amount
 
 
@@ -143,6 +147,7 @@ def balanced(postings: Iterable[Posting]) -> tuple[Posting, ...]:
         if isinstance(leg.amount, bool) or not isinstance(leg.amount, int) or leg.amount == 0:
             raise InvalidAmount(f"a posting amount must be a non-zero whole number, "
                                 f"got {leg.amount!r}", field="postings")
+        check_amount(abs(leg.amount), "postings")
         totals[leg.unit] += leg.amount
     off = {unit: total for unit, total in totals.items() if total}
     if off:

@@ -8,6 +8,8 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
+from timebank.domain.ledger import MAX_AMOUNT
+
 
 class UtcDateTime(fields.DateTime):
     """The library's naive-UTC datetimes, written as RFC 3339 with their offset."""
@@ -19,7 +21,9 @@ class UtcDateTime(fields.DateTime):
 
 
 UNITS = validate.OneOf(["points", "minutes"])
-MAX_AMOUNT = 10**12
+# A path id: an int converter bounded to the 64-bit ids both engines store, so an
+# absurd id is a 404 like any other unknown one.
+ID = "int(min=1, max=9223372036854775807)"
 
 
 def code_field(**kwargs: Any) -> fields.String:

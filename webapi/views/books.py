@@ -16,6 +16,7 @@ from webapi.schemas.books import (
     Verification,
 )
 from webapi.schemas.common import (
+    ID,
     EntryOut,
     IdempotencyHeader,
     OptionalIdempotencyHeader,
@@ -53,7 +54,7 @@ def adjust(headers: dict[str, str], body: dict[str, Any]) -> Any:
                                 **body)
 
 
-@bp.route("/entries/<int:entry_id>/reverse", methods=["POST"])
+@bp.route(f"/entries/<{ID}:entry_id>/reverse", methods=["POST"])
 @allow("admin")
 @bp.arguments(OptionalIdempotencyHeader, location="headers")
 @bp.arguments(Reason)

@@ -22,7 +22,7 @@ from webapi.schemas.catalogue import (
     StockChangeOut,
     SummaryOut,
 )
-from webapi.schemas.common import IdempotencyHeader, OptionalIdempotencyHeader
+from webapi.schemas.common import ID, IdempotencyHeader, OptionalIdempotencyHeader
 from webapi.views.base import blueprint
 
 gifts_bp = blueprint("gifts", "The gift catalogue (积分超市) and its stock.")
@@ -112,7 +112,7 @@ def redeem(headers: dict[str, str], body: dict[str, Any]) -> Any:
                                      key=headers["key"], actor=identity().actor, **body)
 
 
-@redemptions_bp.route("/redemptions/<int:redemption_id>/fulfil", methods=["POST"])
+@redemptions_bp.route(f"/redemptions/<{ID}:redemption_id>/fulfil", methods=["POST"])
 @allow("admin", "clerk", "kiosk")
 @redemptions_bp.arguments(OptionalIdempotencyHeader, location="headers")
 @redemptions_bp.response(200, RedemptionOut)
@@ -122,7 +122,7 @@ def fulfil(headers: dict[str, str], redemption_id: int) -> Any:
                                      actor=identity().actor)
 
 
-@redemptions_bp.route("/redemptions/<int:redemption_id>/cancel", methods=["POST"])
+@redemptions_bp.route(f"/redemptions/<{ID}:redemption_id>/cancel", methods=["POST"])
 @allow("admin", "clerk", "kiosk")
 @redemptions_bp.arguments(OptionalIdempotencyHeader, location="headers")
 @redemptions_bp.response(200, RedemptionOut)
@@ -132,7 +132,7 @@ def cancel(headers: dict[str, str], redemption_id: int) -> Any:
                                      actor=identity().actor)
 
 
-@redemptions_bp.route("/redemptions/<int:redemption_id>", methods=["GET"])
+@redemptions_bp.route(f"/redemptions/<{ID}:redemption_id>", methods=["GET"])
 @allow("admin", "clerk", "kiosk")
 @redemptions_bp.response(200, RedemptionOut)
 def get_redemption(redemption_id: int) -> Any:

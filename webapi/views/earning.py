@@ -7,7 +7,7 @@ from typing import Any
 from timebank.domain.rulebook import to_dict
 from webapi.api import bank
 from webapi.auth import allow, community, identity
-from webapi.schemas.common import IdempotencyHeader, OptionalIdempotencyHeader, Reason
+from webapi.schemas.common import ID, IdempotencyHeader, OptionalIdempotencyHeader, Reason
 from webapi.schemas.earning import (
     BatchIn,
     BatchOut,
@@ -84,7 +84,7 @@ def record_batch(headers: dict[str, str], body: dict[str, Any]) -> Any:
                                              recorded_by=identity().actor, **body)
 
 
-@contributions_bp.route("/contributions/<int:contribution_id>/approve", methods=["POST"])
+@contributions_bp.route(f"/contributions/<{ID}:contribution_id>/approve", methods=["POST"])
 @allow("admin", "clerk")
 @contributions_bp.arguments(OptionalIdempotencyHeader, location="headers")
 @contributions_bp.response(200, ContributionOut)
@@ -94,7 +94,7 @@ def approve(headers: dict[str, str], contribution_id: int) -> Any:
                                         approver=identity().actor, key=headers["key"])
 
 
-@contributions_bp.route("/contributions/<int:contribution_id>/reject", methods=["POST"])
+@contributions_bp.route(f"/contributions/<{ID}:contribution_id>/reject", methods=["POST"])
 @allow("admin", "clerk")
 @contributions_bp.arguments(OptionalIdempotencyHeader, location="headers")
 @contributions_bp.arguments(Reason)
@@ -115,7 +115,7 @@ def list_contributions(query: dict[str, Any]) -> Any:
     return page(bank().contributions.list(community(), **query), query["limit"], "id")
 
 
-@contributions_bp.route("/contributions/<int:contribution_id>", methods=["GET"])
+@contributions_bp.route(f"/contributions/<{ID}:contribution_id>", methods=["GET"])
 @allow("admin", "clerk")
 @contributions_bp.response(200, ContributionFull)
 def get_contribution(contribution_id: int) -> Any:
