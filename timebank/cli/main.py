@@ -39,11 +39,3 @@ def open_bank(ctx: click.Context) -> Any:
     from timebank import Timebank
 
     return Timebank(ctx.obj["db_url"])
-
-
-from timebank.cli import books  # noqa: E402,F401  (registers its commands)
-from timebank.cli import expiry  # noqa: E402,F401  (expire)
-
-from timebank.cli import serving  # noqa: E402,F401  (keys, serve, demo)
-from timebank.cli import reporting  # noqa: E402,F401  (report, member)
-from timebank.cli import transfer_io  # noqa: E402,F401  (import, export)

@@ -213,7 +213,7 @@ class Ledger:
                     names[acc] = leg.member
                 else:
                     try:
-                        system = SystemAccount(leg.system)
+                        system = SystemAccount(str(leg.system))
                     except ValueError:
                         raise ValidationError(f"unknown system account {leg.system!r}",
                                               field="legs") from None
@@ -284,7 +284,7 @@ class Ledger:
         def work(conn: Connection, comm: books.CommunityRef) -> dict[str, Any]:
             acc, amount = books.resolve_hold(conn, comm, hold_id, "released")
             bal = books.account_balance(conn, acc)
-            return attrs.asdict(HoldResult(hold_id, bal.member, bal.unit, amount,
+            return attrs.asdict(HoldResult(hold_id, str(bal.member), bal.unit, amount,
                                            bal.posted - bal.held))
         return HoldResult.of(self._write(community, key, {"op": "release", "hold": hold_id},
                                          work))

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.compiler import SQLCompiler
 
 
 def json_text(value: Any) -> str:
@@ -38,7 +39,7 @@ class Statement:
     def _compile(self, conn: Connection) -> tuple[str, tuple[str, ...] | None, dict[str, Any]]:
         name = conn.dialect.name
         if name not in self._compiled:
-            compiled = self.stmt.compile(dialect=conn.dialect)
+            compiled = cast(SQLCompiler, self.stmt.compile(dialect=conn.dialect))
             order = tuple(compiled.positiontup or ()) if compiled.positional else None
             # Literals in the statement (``entry_seq + 1``) became parameters with values.
             fixed = {name: bind.value for name, bind in compiled.binds.items()

@@ -261,7 +261,7 @@ def _refuse(conn: Connection, account_id: int, needed: int) -> None:
 def _posting_rows(entry_id: int, legs: Sequence[Posting],
                   after: Mapping[int, int]) -> list[dict[str, int]]:
     """Rows with each leg's running balance, ending at the account's stored balance."""
-    remaining = defaultdict(int)
+    remaining: defaultdict[int, int] = defaultdict(int)
     for leg in legs:
         remaining[leg.account_id] += leg.amount
     rows = []

@@ -6,7 +6,8 @@ from timebank.store.db import create_engine
 from timebank.store.schema import metadata
 
 cfg = context.config
-engine = cfg.attributes.get("engine") or create_engine(cfg.get_main_option("sqlalchemy.url"))
+engine = cfg.attributes.get("engine") or create_engine(
+    cfg.get_main_option("sqlalchemy.url") or "")
 
 with engine.connect() as connection:
     context.configure(connection=connection, target_metadata=metadata,

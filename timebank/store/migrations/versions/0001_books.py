@@ -1,7 +1,7 @@
 """the books: communities, organisation, ledger
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-21 19:30:29.178546
 """
 
