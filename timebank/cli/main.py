@@ -36,6 +36,9 @@ def main(ctx: click.Context, db_url: str) -> None:
 
 
 def open_bank(ctx: click.Context) -> Any:
+    """The command's Timebank; its connections close when the command ends."""
     from timebank import Timebank
 
-    return Timebank(ctx.obj["db_url"])
+    bank = Timebank(ctx.obj["db_url"])
+    ctx.find_root().call_on_close(bank.close)
+    return bank
