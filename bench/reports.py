@@ -207,7 +207,7 @@ CHILD = textwrap.dedent("""
     url, community, path = sys.argv[1:4]
     store = Store(url)
     start = time.perf_counter()
-    report = run_import(store, community, path, contribution_plan(store, community))
+    report = run_import(store, community, path, contribution_plan(community))
     seconds = time.perf_counter() - start
     assert report.ok and report.added == report.rows, report.problems[:5]
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -123,9 +123,9 @@ def import_contributions(ctx: click.Context, file: Path, community: str,
                          db_url: str | None, lang: str | None) -> None:
     """Import contributions (member, rule, quantity, date or start/end times, note, key)."""
     lang = pick_lang(lang)
-    bank = ctx.obj["bank"] = bank_of(ctx, db_url)
+    ctx.obj["bank"] = bank_of(ctx, db_url)
     _run(ctx, community, file,
-         contribution_plan(bank.store, community, lang=lang, actor=actor),
+         contribution_plan(community, lang=lang, actor=actor),
          skip_bad_rows, encoding, lang)
 
 

@@ -1,6 +1,7 @@
 """Importing contributions: rows checked against the members and the rulebook a chunk at
-a time, then recorded through ``Contributions.record_many`` (valuing, caps, awards and
-running totals are the contribution service's, not repeated here).
+a time, then recorded through the contribution service's ``record_many`` inside the
+import's transaction (valuing, caps, awards and running totals are the service's, not
+repeated here).
 
 Every row carries an idempotency key (the file's ``key`` column, or a digest of the
 row's content), so importing a file again records nothing twice. Times in the file are
@@ -17,24 +18,21 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from timebank.errors import TimebankError, UnknownRule
+from timebank.errors import UnknownRule
 from timebank.io.headers import CONTRIBUTIONS, HeaderMap
 from timebank.io.importing import Checked, Plan
 from timebank.io.rows import ContributionRecord, Problem, contribution_record
-from timebank.services.contributions import ContributionInput, Contributions
+from timebank.services.contributions import ContributionInput, record_many
 from timebank.services.rules import load_versions, version_on
-from timebank.store.db import Store
 from timebank.store.ledger import CommunityRef
 from timebank.store.tables import members
 from timebank.timeutil import local_date, utcnow, zone
 
 
-def contribution_plan(store: Store, community: str, *, lang: str = "en",
+def contribution_plan(community: str, *, lang: str = "en",
                       actor: str = "import") -> Plan[ContributionRecord]:
-    service = Contributions(store)
     columns = {c.field: (c.zh if lang.startswith("zh") else c.en)
                for c in CONTRIBUTIONS.columns}
-    tz_of: dict[str, str] = {}
 
     def parse(hmap: HeaderMap, number: int, values: Sequence[Any]
               ) -> tuple[ContributionRecord | None, list[Problem]]:
@@ -42,7 +40,6 @@ def contribution_plan(store: Store, community: str, *, lang: str = "en",
 
     def check(conn: Connection, comm: CommunityRef,
               records: Sequence[ContributionRecord]) -> Checked[ContributionRecord]:
-        tz_of["tz"] = comm.timezone
         people = _people(conn, comm.id, {r.member for r in records})
         versions = load_versions(conn, comm.id, {r.rule for r in records})
         today = local_date(utcnow(), comm.timezone)
@@ -55,29 +52,13 @@ def contribution_plan(store: Store, community: str, *, lang: str = "en",
                 problems.append(Problem(r.row, columns[problem[0]], problem[1]))
         return Checked(good, problems)
 
-    def record(community_code: str, records: Sequence[ContributionRecord]
-               ) -> tuple[int, int, list[Problem]]:
-        tz = tz_of.get("tz", "Asia/Shanghai")
-        items = [_input(r, tz) for r in records]
-        try:
-            done = service.record_many(community_code, items, recorded_by=actor)
-            return done.recorded, done.replayed, []
-        except TimebankError:
-            pass  # something the checks could not see: find the rows, one by one
-        added = unchanged = 0
-        problems = []
-        for r, item in zip(records, items, strict=True):
-            try:
-                done = service.record_many(community_code, [item], recorded_by=actor)
-            except TimebankError as exc:
-                field = exc.details.get("field")
-                problems.append(Problem(r.row, columns.get(str(field), ""), exc.message))
-                continue
-            added += done.recorded
-            unchanged += done.replayed
-        return added, unchanged, problems
+    def write(conn: Connection, comm: CommunityRef,
+              records: Sequence[ContributionRecord]) -> tuple[int, int]:
+        items = [_input(r, comm.timezone) for r in records]
+        done = record_many(conn, comm, items, recorded_by=actor)
+        return done.recorded, done.replayed
 
-    return Plan(CONTRIBUTIONS, parse, check, None, record)
+    return Plan(CONTRIBUTIONS, parse, check, write)
 
 
 def _people(conn: Connection, community_id: int, codes: set[str]

@@ -2,8 +2,9 @@
 
 Two modes. *All or nothing* (the default) reads the whole file in one write transaction,
 stops writing at the first bad row but keeps checking so the report lists every problem,
-and rolls back if there was any: a file with one bad row writes nothing. *Skip bad rows*
-writes each chunk's good rows in a transaction of its own and reports the rest.
+and rolls back if there was any: a file with one bad row writes nothing, and a crash
+half-way writes nothing either. *Skip bad rows* writes each chunk's good rows in a
+transaction of its own and reports the rest.
 
 Either way memory is bounded by the chunk size (the report keeps the first
 ``MAX_PROBLEMS`` problems and counts the others), and every row has a key, so importing
@@ -14,14 +15,13 @@ from __future__ import annotations
 
 import contextlib
 import os
-import pickle
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Generic, TypeVar
 
 import attrs
 from sqlalchemy.engine import Connection
 
+from timebank.errors import TimebankError
 from timebank.io.headers import HeaderMap, Layout, map_headers
 from timebank.io.readers import Source, open_source
 from timebank.io.rows import Problem
@@ -68,18 +68,15 @@ class Plan(Generic[R]):
     """How one kind of file is imported.
 
     ``parse(hmap, row number, values)`` checks one row without the database;
-    ``check(conn, community, records)`` checks a chunk against it (codes exist, …).
-    Then either ``write(conn, community, records)`` writes a chunk inside the import's
-    transaction and returns (added, unchanged), or, for kinds recorded through a
-    service that opens its own transactions, ``record(community, records)`` returns
-    (added, unchanged, problems).
+    ``check(conn, community, records)`` checks a chunk against it (codes exist, …);
+    ``write(conn, community, records)`` writes a chunk inside the import's transaction
+    and returns (added, unchanged). Records carry their file row number as ``row``.
     """
 
     layout: Layout
     parse: Callable[[HeaderMap, int, Sequence[Any]], tuple[R | None, list[Problem]]]
     check: Callable[[Connection, books.CommunityRef, Sequence[R]], Checked[R]]
-    write: Callable[[Connection, books.CommunityRef, Sequence[R]], tuple[int, int]] | None
-    record: Callable[[str, Sequence[R]], tuple[int, int, list[Problem]]] | None = None
+    write: Callable[[Connection, books.CommunityRef, Sequence[R]], tuple[int, int]]
 
 
 @attrs.define
@@ -142,15 +139,11 @@ def run_import(store: Store, community: str, path: str | os.PathLike[str], plan:
                                   tuple(problems), False, hmap.ignored)
 
     def finish(tally: _Tally, hmap: HeaderMap, committed: bool) -> ImportReport:
-        kept = committed or plan.write is None  # a rolled-back transaction kept nothing
+        # A rolled-back transaction kept nothing.
         return ImportReport(plan.layout.kind, name, skip_bad_rows, tally.rows,
-                            tally.added if kept else 0,
-                            tally.unchanged if kept else 0, tally.rejected,
+                            tally.added if committed else 0,
+                            tally.unchanged if committed else 0, tally.rejected,
                             tuple(tally.problems), committed, hmap.ignored)
-
-    if plan.write is None:
-        return _two_passes(store, community, path, plan, skip_bad_rows, progress, encoding,
-                           fmt, chunk_size, header_report, finish)
 
     if skip_bad_rows:
         tally = _Tally()
@@ -159,13 +152,12 @@ def run_import(store: Store, community: str, path: str | os.PathLike[str], plan:
             if failed is not None:
                 return failed
             for batch in _chunks(source, plan, hmap, tally, progress, chunk_size):
-                def step(conn: Connection, batch: list[R] = batch) -> tuple[int, int, Checked[R]]:
-                    comm = books.community(conn, community)
-                    checked = plan.check(conn, comm, batch)
-                    assert plan.write is not None
-                    return (*plan.write(conn, comm, checked.good), checked)
-                added, unchanged, checked = store.write(step)
-                tally.note(checked.problems)
+                try:
+                    added, unchanged, problems = store.write(_step(plan, community, batch))
+                except TimebankError:
+                    # Something the checks could not see: find it row by row.
+                    added, unchanged, problems = _row_by_row(store, plan, community, batch)
+                tally.note(problems)
                 tally.added += added
                 tally.unchanged += unchanged
         return finish(tally, hmap, True)
@@ -184,9 +176,12 @@ def run_import(store: Store, community: str, path: str | os.PathLike[str], plan:
             for batch in _chunks(source, plan, hmap, tally, progress, chunk_size):
                 checked = plan.check(conn, comm, batch)
                 tally.note(checked.problems)
-                if tally.rejected == 0:
-                    assert plan.write is not None
-                    added, unchanged = plan.write(conn, comm, checked.good)
+                if tally.rejected == 0 and checked.good:
+                    try:
+                        added, unchanged = plan.write(conn, comm, checked.good)
+                    except TimebankError as exc:
+                        tally.note([_problem(plan, batch[0], exc, chunk=True)])
+                        continue
                     tally.added += added
                     tally.unchanged += unchanged
         outcome.append(finish(tally, hmap, tally.rejected == 0))
@@ -198,74 +193,37 @@ def run_import(store: Store, community: str, path: str | os.PathLike[str], plan:
     return outcome[0]
 
 
-def _two_passes(store: Store, community: str, path: str | os.PathLike[str], plan: Plan[R],
-                skip_bad_rows: bool, progress: Progress | None, encoding: str | None,
-                fmt: str | None, chunk_size: int, header_report: Any,
-                finish: Any) -> ImportReport:
-    """For plans recorded through a service (its own transaction per chunk).
-
-    All or nothing: a first pass checks every row and writes nothing if any is bad; the
-    second pass records chunk by chunk. Should a chunk still fail there (the books
-    changed between the passes), the import stops and says so; the chunks before it stay
-    recorded, and as every row has a key, importing the file again records the rest.
-    """
-    assert plan.record is not None
-
-    def checked_chunks(source: Source, hmap: HeaderMap, tally: _Tally,
-                       report: Progress | None) -> Iterator[list[R]]:
-        for batch in _chunks(source, plan, hmap, tally, report, chunk_size):
-            with store.read() as conn:
-                checked = plan.check(conn, books.community(conn, community), batch)
-            tally.note(checked.problems)
-            yield list(checked.good)
-
-    tally = _Tally()
-    if skip_bad_rows:
-        with open_source(path, fmt=fmt, encoding=encoding) as source:
-            hmap, failed = header_report(source)
-            if failed is not None:
-                return failed  # type: ignore[no-any-return]
-            for good in checked_chunks(source, hmap, tally, progress):
-                if not _record(plan, community, good, tally, stop=False):
-                    break
-        return finish(tally, hmap, True)  # type: ignore[no-any-return]
-
-    # All or nothing: check everything first, keeping the good rows in a spool file (not
-    # in memory) so the second pass neither parses nor checks again.
-    with tempfile.TemporaryFile() as spool:
-        with open_source(path, fmt=fmt, encoding=encoding) as source:
-            hmap, failed = header_report(source)
-            if failed is not None:
-                return failed  # type: ignore[no-any-return]
-            half = None if progress is None else (
-                lambda done, total: progress(done // 2, total))
-            chunks = 0
-            for good in checked_chunks(source, hmap, tally, half):
-                if not tally.rejected and good:
-                    pickle.dump(good, spool, pickle.HIGHEST_PROTOCOL)
-                    chunks += 1
-            total = source.progress()[1]
-        if tally.rejected:
-            return finish(tally, hmap, False)  # type: ignore[no-any-return]
-        spool.seek(0)
-        for index in range(chunks):
-            if not _record(plan, community, pickle.load(spool), tally, stop=True):
-                return finish(tally, hmap, False)  # type: ignore[no-any-return]
-            if progress is not None and total:
-                progress(total // 2 + (total - total // 2) * (index + 1) // chunks, total)
-    return finish(tally, hmap, True)  # type: ignore[no-any-return]
+def _step(plan: Plan[R], community: str, batch: Sequence[R]
+          ) -> Callable[[Connection], tuple[int, int, list[Problem]]]:
+    """One chunk checked and written in the transaction ``Store.write`` gives it."""
+    def step(conn: Connection) -> tuple[int, int, list[Problem]]:
+        comm = books.community(conn, community)
+        checked = plan.check(conn, comm, batch)
+        added, unchanged = plan.write(conn, comm, checked.good) if checked.good else (0, 0)
+        return added, unchanged, list(checked.problems)
+    return step
 
 
-def _record(plan: Plan[R], community: str, good: list[R], tally: _Tally, stop: bool) -> bool:
-    """Record one chunk through the plan's service; False when it failed and ``stop``."""
-    if not good:
-        return True
-    assert plan.record is not None
-    added, unchanged, problems = plan.record(community, good)
-    tally.added += added
-    tally.unchanged += unchanged
-    tally.note(problems)
-    return not (problems and stop)
+def _row_by_row(store: Store, plan: Plan[R], community: str, batch: Sequence[R]
+                ) -> tuple[int, int, list[Problem]]:
+    added = unchanged = 0
+    problems: list[Problem] = []
+    for record in batch:
+        try:
+            a, u, found = store.write(_step(plan, community, [record]))
+        except TimebankError as exc:
+            problems.append(_problem(plan, record, exc))
+            continue
+        added, unchanged, problems = added + a, unchanged + u, problems + found
+    return added, unchanged, problems
+
+
+def _problem(plan: Plan[R], record: Any, exc: TimebankError, chunk: bool = False) -> Problem:
+    field = exc.details.get("field")
+    known = {c.field for c in plan.layout.columns}
+    column = _header_name(plan.layout, str(field)) if field in known else ""
+    where = f"the rows from {record.row} on: " if chunk else ""
+    return Problem(record.row, column, where + exc.message)
 
 
 def _header_name(layout: Layout, field: str) -> str:

@@ -237,41 +237,8 @@ class Contributions:
         """Record many contributions (an import: thousands to hundreds of thousands) in
         one transaction with set-based statements. Each item carries its own ``key``;
         items whose key was already used are replayed (not recorded again)."""
-        if not items:
-            raise ValidationError("nothing to record", field="items")
-        requests: dict[str, dict[str, Any]] = {}
-        for index, item in enumerate(items):
-            if item.key is None:
-                raise ValidationError(f"item {index} has no idempotency key", field="key")
-            check_key(item.key)
-            req = item.request(recorded_by)
-            if requests.setdefault(item.key, req) != req:
-                raise ValidationError(f"key {item.key!r} is given to two different items",
-                                      field="key")
-
-        def run(conn: Connection) -> BulkResult:
-            comm = books.community(conn, community)
-            done = bulk.claimed(conn, comm.id, requests)
-            fresh: list[ContributionInput] = []
-            for item in items:
-                if str(item.key) not in done:
-                    fresh.append(item)
-                    done[str(item.key)] = {}  # a repeated key within the call: a replay
-            results = _record(conn, comm, fresh, recorded_by) if fresh else []
-            now = utcnow()
-            bulk.insert_rows(conn, idempotency_keys, [
-                {"community_id": comm.id, "key": item.key,
-                 "request": requests[str(item.key)], "response": result, "created_at": now}
-                for item, result in zip(fresh, results, strict=True)])
-            by_key = {str(item.key): r for item, r in zip(fresh, results, strict=True)}
-            ids = tuple(int((by_key.get(str(i.key)) or done[str(i.key)]).get("id", 0))
-                        for i in items)
-            return BulkResult(
-                len(results), len(items) - len(results),
-                sum(r["status"] == "approved" for r in results),
-                sum(r["status"] == "pending" for r in results),
-                sum(r["points"] for r in results if r["status"] == "approved"), ids)
-        return self.store.write(run)
+        return self.store.write(lambda conn: record_many(
+            conn, books.community(conn, community), items, recorded_by=recorded_by))
 
     # -- decisions -----------------------------------------------------------------------
 
@@ -420,6 +387,43 @@ class Contributions:
 
 
 # -- the pipeline --------------------------------------------------------------------------
+
+
+def record_many(conn: Connection, comm: books.CommunityRef,
+                items: Sequence[ContributionInput], *, recorded_by: str) -> BulkResult:
+    """``Contributions.record_many`` inside a transaction the caller holds (an import
+    writes a whole file in one)."""
+    if not items:
+        raise ValidationError("nothing to record", field="items")
+    requests: dict[str, dict[str, Any]] = {}
+    for index, item in enumerate(items):
+        if item.key is None:
+            raise ValidationError(f"item {index} has no idempotency key", field="key")
+        check_key(item.key)
+        req = item.request(recorded_by)
+        if requests.setdefault(item.key, req) != req:
+            raise ValidationError(f"key {item.key!r} is given to two different items",
+                                  field="key")
+    done = bulk.claimed(conn, comm.id, requests)
+    fresh: list[ContributionInput] = []
+    for item in items:
+        if str(item.key) not in done:
+            fresh.append(item)
+            done[str(item.key)] = {}  # a repeated key within the call: a replay
+    results = _record(conn, comm, fresh, recorded_by) if fresh else []
+    now = utcnow()
+    bulk.insert_rows(conn, idempotency_keys, [
+        {"community_id": comm.id, "key": item.key,
+         "request": requests[str(item.key)], "response": result, "created_at": now}
+        for item, result in zip(fresh, results, strict=True)])
+    by_key = {str(item.key): r for item, r in zip(fresh, results, strict=True)}
+    ids = tuple(int((by_key.get(str(i.key)) or done[str(i.key)]).get("id", 0))
+                for i in items)
+    return BulkResult(
+        len(results), len(items) - len(results),
+        sum(r["status"] == "approved" for r in results),
+        sum(r["status"] == "pending" for r in results),
+        sum(r["points"] for r in results if r["status"] == "approved"), ids)
 
 
 def _record(conn: Connection, comm: books.CommunityRef, inputs: Sequence[ContributionInput],
