@@ -27,6 +27,14 @@ def test_communities_are_created_by_a_platform_key_and_read_by_their_own(api: Ap
     assert api.post("/communities", json={"code": "x", "name": "x"}).status_code == 403
 
 
+def test_a_rulebook_over_http_is_a_shipped_name_never_a_path(api: Api) -> None:
+    refused = api.as_("platform").post("/communities", json={
+        "code": "x1", "name": "x", "rulebook": "/etc/hostname"})
+    assert refused.status_code == 422
+    assert "rulebook" in refused.get_json()["errors"]
+    assert api.as_("platform").get("/communities/x1").status_code == 404
+
+
 def test_units_and_members_build_the_grid(api: Api) -> None:
     for unit in ({"code": "g1", "name": "一网格", "kind": "grid"},
                  {"code": "b1", "name": "1号楼", "kind": "building", "parent": "g1"},

@@ -270,3 +270,17 @@ def test_an_entry_owned_by_a_contribution_is_reversed_through_the_contribution(t
     with pytest.raises(InvalidState, match="reverse the contribution"):
         tb.ledger.reverse(community, entry.entry_id, key="r", reason="x", actor="admin")
     assert counts(tb) == before
+
+
+def test_a_community_created_with_a_bad_rulebook_is_not_created(tb, tmp_path):
+    from timebank.errors import RulebookError, UnknownCommunity
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[rules]]\ncode = "x"\nbasis = "per_hour"\nrate = 1\n'
+                   '[expiry]\npolicy = "sometimes"\n', encoding="utf-8")
+    with pytest.raises(RulebookError, match=r"bad.toml: \[expiry\]"):
+        tb.communities.create("c1", "c1", rulebook=bad)
+    with pytest.raises(UnknownCommunity):
+        tb.communities.get("c1")
+    made = tb.communities.create("c1", "c1", rulebook="time_bank")
+    assert made.settings["rulebook"] == "time_bank" and "transfers" in made.settings

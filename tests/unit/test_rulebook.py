@@ -33,6 +33,8 @@ multipliers = [{ factor = 2, tags = ["blizzard"] }]
 basis = "lifetime"
 [[tiers.levels]]
 code = "bronze"
+name_zh = "铜"
+name_en = "Bronze"
 threshold = 100
 
 [expiry]
@@ -69,10 +71,10 @@ def test_a_good_rulebook_loads_with_its_rules_and_defaults():
     assert snow.unit == "points" and not snow.approval
 
 
-def test_policies_and_community_options_pass_through_untouched():
+def test_policies_and_community_options_are_kept_as_written():
     book = load(GOOD)
-    assert book.policies["tiers"] == {"basis": "lifetime",
-                                      "levels": [{"code": "bronze", "threshold": 100}]}
+    assert book.policies["tiers"] == {"basis": "lifetime", "levels": [
+        {"code": "bronze", "name_zh": "铜", "name_en": "Bronze", "threshold": 100}]}
     assert book.policies["expiry"] == {"policy": "never"}
     assert book.policies["transfers"] == {"units": ["minutes"]}
     assert book.community == {"allow_self_approval": True}
@@ -191,3 +193,15 @@ def test_the_red_vest_snow_rule_doubles_in_a_blizzard():
 def test_a_missing_file_is_reported_by_name(tmp_path):
     with pytest.raises(RulebookError, match=r"nowhere\.toml"):
         rulebook.load(tmp_path / "nowhere.toml")
+
+
+@pytest.mark.parametrize(("table", "field"), [
+    ('[tiers]\nbasis = "weekly"\n[[tiers.levels]]\ncode = "a"\nname_zh = "甲"\n'
+     'name_en = "A"\nthreshold = 1\n', "basis"),
+    ('[expiry]\npolicy = "monthly"\n', "policy"),
+    ('[transfers]\nunits = ["hours"]\n', "units"),
+])
+def test_a_bad_policy_table_fails_the_load_naming_the_file_and_table(table, field):
+    message = failure(one_rule(code="snow", basis="per_hour", rate=1) + table)
+    assert message.startswith("book.toml: [")
+    assert field in message

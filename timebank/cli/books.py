@@ -38,9 +38,7 @@ def community_create(ctx: click.Context, code: str, name: str, timezone: str,
                      rulebook: str | None) -> None:
     """Create community CODE with its system accounts."""
     bank = open_bank(ctx)
-    bank.communities.create(code, name, timezone=timezone)
-    if rulebook is not None:
-        bank.rules.install(code, rulebook)
+    bank.communities.create(code, name, timezone=timezone, rulebook=rulebook)
     out.print(f"created community {code} ({name}, {timezone})")
 
 

@@ -20,6 +20,7 @@ from typing import Any
 
 import attrs
 
+from timebank.domain.expiry import ExpiryPolicy
 from timebank.domain.ledger import UNITS
 from timebank.domain.rules import (
     BASES,
@@ -31,10 +32,13 @@ from timebank.domain.rules import (
     Rule,
     Streak,
 )
+from timebank.domain.tiers import TierPolicy
+from timebank.domain.transfers import TransferPolicy
 from timebank.errors import RulebookError
 
 SHIPPED = Path(__file__).resolve().parent.parent / "rulebooks"
-POLICIES = ("tiers", "expiry", "transfers")
+POLICIES: dict[str, Any] = {"tiers": TierPolicy, "expiry": ExpiryPolicy,
+                            "transfers": TransferPolicy}
 TOP_LEVEL = {"rulebook", "rules", "community", *POLICIES}
 _CODE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 
@@ -72,6 +76,11 @@ class _Where:
 
 
 # -- loading -------------------------------------------------------------------------------
+
+
+def shipped() -> list[str]:
+    """The names of the rulebooks that come with the library (``red_vest``, ...)."""
+    return sorted(p.stem for p in SHIPPED.glob("*.toml"))
 
 
 def load(source: str | Path) -> Rulebook:
@@ -132,6 +141,9 @@ def from_dict(data: Mapping[str, Any], *, origin: str = "<rulebook>",
     policies = {k: data[k] for k in POLICIES if k in data}
     for key, value in policies.items():
         _table(value, key, where)
+        # Checked now, by the feature that reads it, so a bad table fails the load and
+        # never reaches a community's settings.
+        POLICIES[key].from_mapping(value, where=f"{where.origin}: [{key}]")
     return Rulebook(str(name), tuple(rules), policies, community)
 
 

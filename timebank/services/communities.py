@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import attrs
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from timebank.domain.rulebook import Rulebook
+from timebank.domain.rulebook import load as rulebook_of
 from timebank.errors import AlreadyExists, ValidationError
+from timebank.services import rules
 from timebank.store import ledger as books
 from timebank.store.db import Store
 from timebank.store.tables import communities
@@ -36,12 +40,16 @@ class Communities:
         self.store = store
 
     def create(self, code: str, name: str, *, timezone: str = DEFAULT_TIMEZONE,
-               settings: Mapping[str, Any] | None = None) -> Community:
-        """A new community with its issuance, redemption, expiry and pool accounts."""
+               settings: Mapping[str, Any] | None = None,
+               rulebook: str | Path | Rulebook | None = None) -> Community:
+        """A new community with its issuance, redemption, expiry and pool accounts, and
+        its rulebook (a file, a shipped name such as ``red_vest``, or a ``Rulebook``)
+        installed in the same transaction: a bad rulebook leaves no community behind."""
         check_code(code)
         if not isinstance(name, str) or not name.strip():
             raise ValidationError("a community needs a name", field="name")
         zone(timezone)
+        book = rulebook_of(rulebook) if isinstance(rulebook, str | Path) else rulebook
 
         def run(conn: Connection) -> Community:
             try:
@@ -52,7 +60,11 @@ class Communities:
                 raise AlreadyExists(f"community {code!r} already exists",
                                     field="code") from exc
             books.open_system_accounts(conn, community_id)
-            return Community(code, name, timezone, dict(settings or {}))
+            if book is None:
+                return Community(code, name, timezone, dict(settings or {}))
+            ref = books.CommunityRef(community_id, code, timezone, dict(settings or {}))
+            rules.install(conn, ref, book)
+            return Community(code, name, timezone, books.community(conn, code).settings)
         return self.store.write(run)
 
     def get(self, code: str) -> Community:

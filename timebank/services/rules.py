@@ -63,6 +63,64 @@ def version_on(versions: Versions, code: str, day: date) -> tuple[int, Rule]:
     return history[at - 1]
 
 
+def install(conn: Connection, comm: books.CommunityRef, book: Rulebook, *,
+            effective_from: date | None = None, actor: str = "system") -> Rulebook:
+    """``Rules.install`` inside a transaction the caller holds (a community created
+    with its rulebook is one transaction)."""
+    for rule in book.rules:
+        add_version(conn, comm, rule, effective_from, actor)
+    settings = {**comm.settings, "rulebook": book.name, **dict(book.policies)}
+    if "allow_self_approval" in book.community:
+        settings["allow_self_approval"] = book.community["allow_self_approval"]
+    conn.execute(communities.update().where(communities.c.id == comm.id)
+                 .values(settings=settings))
+    return book
+
+
+def add_version(conn: Connection, comm: books.CommunityRef, rule: Rule,
+                effective_from: date | None, actor: str) -> Rule:
+    """Store ``rule`` as a new version unless it is the one already in force."""
+    existing = conn.execute(
+        sa.select(rule_versions.c.id, rule_versions.c.effective_from,
+                  rule_versions.c.definition)
+        .where(rule_versions.c.community_id == comm.id, rule_versions.c.code == rule.code)
+        .order_by(rule_versions.c.effective_from.desc()).limit(1)).first()
+    if existing is not None and effective_from is None and \
+            _same(existing.definition, books_of_rules.to_dict(rule)):
+        return books_of_rules.rule(**existing.definition)  # nothing changed
+    start = effective_from or rule.effective_from or (
+        local_date(utcnow(), comm.timezone) if existing else BEGINNING)
+    rule = books_of_rules.rule(**{**books_of_rules.to_dict(rule),
+                                  "effective_from": start})
+    definition = books_of_rules.to_dict(rule)
+    if existing is not None:
+        if existing.effective_from == start:
+            if existing.definition == definition:
+                return rule
+            used = conn.execute(sa.select(contributions.c.id).where(
+                contributions.c.rule_version_id == existing.id).limit(1)).first()
+            if used is not None:
+                raise InvalidState(
+                    f"rule {rule.code!r} from {start.isoformat()} has already valued "
+                    "contributions: give the change a later effective_from",
+                    field="effective_from")
+            conn.execute(rule_versions.update().where(rule_versions.c.id == existing.id)
+                         .values(definition=definition, created_at=utcnow(),
+                                 created_by=actor))
+            return rule
+        if start < existing.effective_from:
+            raise ValidationError(
+                f"rule {rule.code!r} already has a version from "
+                f"{existing.effective_from.isoformat()}; a change cannot take effect "
+                f"before it ({start.isoformat()})", field="effective_from")
+    conn.execute(rule_versions.insert().values(
+        community_id=comm.id, code=rule.code, effective_from=start,
+        definition=definition, created_at=utcnow(), created_by=actor))
+    return rule
+
+# -- reads ---------------------------------------------------------------------------
+
+
 class Rules:
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -74,19 +132,9 @@ class Rules:
         community options in the community's settings. Installing the same rulebook
         twice changes nothing."""
         book = rulebook if isinstance(rulebook, Rulebook) else books_of_rules.load(rulebook)
-
-        def run(conn: Connection) -> Rulebook:
-            comm = books.community(conn, community)
-            for rule in book.rules:
-                self._add_version(conn, comm, rule, effective_from, actor)
-            settings = {**comm.settings, "rulebook": book.name,
-                        **{k: v for k, v in book.policies.items()}}
-            if "allow_self_approval" in book.community:
-                settings["allow_self_approval"] = book.community["allow_self_approval"]
-            conn.execute(communities.update().where(communities.c.id == comm.id)
-                         .values(settings=settings))
-            return book
-        return self.store.write(run)
+        return self.store.write(lambda conn: install(
+            conn, books.community(conn, community), book, effective_from=effective_from,
+            actor=actor))
 
     def put(self, community: str, code: str, definition: Mapping[str, Any] | Rule, *,
             effective_from: date | None = None, actor: str = "system") -> Rule:
@@ -104,50 +152,8 @@ class Rules:
 
         def run(conn: Connection) -> Rule:
             comm = books.community(conn, community)
-            return self._add_version(conn, comm, rule, effective_from, actor)
+            return add_version(conn, comm, rule, effective_from, actor)
         return self.store.write(run)
-
-    def _add_version(self, conn: Connection, comm: books.CommunityRef, rule: Rule,
-                     effective_from: date | None, actor: str) -> Rule:
-        existing = conn.execute(
-            sa.select(rule_versions.c.id, rule_versions.c.effective_from,
-                      rule_versions.c.definition)
-            .where(rule_versions.c.community_id == comm.id, rule_versions.c.code == rule.code)
-            .order_by(rule_versions.c.effective_from.desc()).limit(1)).first()
-        if existing is not None and effective_from is None and \
-                _same(existing.definition, books_of_rules.to_dict(rule)):
-            return books_of_rules.rule(**existing.definition)  # nothing changed
-        start = effective_from or rule.effective_from or (
-            local_date(utcnow(), comm.timezone) if existing else BEGINNING)
-        rule = books_of_rules.rule(**{**books_of_rules.to_dict(rule),
-                                      "effective_from": start})
-        definition = books_of_rules.to_dict(rule)
-        if existing is not None:
-            if existing.effective_from == start:
-                if existing.definition == definition:
-                    return rule
-                used = conn.execute(sa.select(contributions.c.id).where(
-                    contributions.c.rule_version_id == existing.id).limit(1)).first()
-                if used is not None:
-                    raise InvalidState(
-                        f"rule {rule.code!r} from {start.isoformat()} has already valued "
-                        "contributions: give the change a later effective_from",
-                        field="effective_from")
-                conn.execute(rule_versions.update().where(rule_versions.c.id == existing.id)
-                             .values(definition=definition, created_at=utcnow(),
-                                     created_by=actor))
-                return rule
-            if start < existing.effective_from:
-                raise ValidationError(
-                    f"rule {rule.code!r} already has a version from "
-                    f"{existing.effective_from.isoformat()}; a change cannot take effect "
-                    f"before it ({start.isoformat()})", field="effective_from")
-        conn.execute(rule_versions.insert().values(
-            community_id=comm.id, code=rule.code, effective_from=start,
-            definition=definition, created_at=utcnow(), created_by=actor))
-        return rule
-
-    # -- reads ---------------------------------------------------------------------------
 
     def list(self, community: str, *, on: date | None = None) -> builtins.list[Rule]:
         """The rules in force on local day ``on`` (default today), by code. Use

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from timebank.domain.rulebook import shipped
 from webapi.schemas.common import code_field, text
 
 NAMES = fields.List(fields.String(validate=validate.Length(1, 32)),
@@ -14,7 +15,10 @@ class CommunityIn(Schema):
     code = code_field(required=True)
     name = text(200, 1, required=True)
     timezone = text(64, 1, load_default="Asia/Shanghai")
-    rulebook = text(200, 1, metadata={"description": "A shipped rulebook name (red_vest)"})
+    # Only a shipped name: a path would let a caller read files on the server.
+    rulebook = fields.String(validate=validate.OneOf(shipped()),
+                             metadata={"description": "A shipped rulebook: "
+                                       + ", ".join(shipped())})
 
 
 class CommunityOut(Schema):

@@ -33,12 +33,7 @@ members_bp = blueprint("members", "Members (居民, 志愿者, 党员).")
 @communities_bp.response(201, CommunityOut)
 def create_community(body: dict[str, Any]) -> Any:
     """Create a community with its system accounts (and a shipped rulebook)."""
-    rulebook = body.pop("rulebook", None)
-    created = bank().communities.create(**body)
-    if rulebook is None:
-        return created
-    bank().rules.install(created.code, rulebook)
-    return bank().communities.get(created.code)
+    return bank().communities.create(**body)
 
 
 @communities_bp.route("/communities/<code>", methods=["GET"])
