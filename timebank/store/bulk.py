@@ -120,8 +120,8 @@ def award_many(conn: Connection, comm: CommunityRef, awards: Sequence[Award], *,
             response = award.response or {"entry_id": entry_id, "seq": seq,
                                           "kind": str(kind), "balances": {}}
             key_rows.append({"community_id": comm.id, "key": award.key,
-                             "request": canonical(award.request or {}),
-                             "response": canonical(response), "created_at": now})
+                             "request": award.request or {}, "response": response,
+                             "created_at": now})
     insert_rows(conn, entries, entry_rows)
     insert_rows(conn, postings, posting_rows)
     insert_rows(conn, idempotency_keys, key_rows)
@@ -172,7 +172,9 @@ def _converter(kind: sa.types.TypeEngine[Any], sqlite: bool) -> Any:
     return None
 
 
-_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # = json_text
+# As ``json_text``, and dates as text (as ``idempotency.canonical`` stores them), so a
+# request is stored in one pass rather than normalised first and encoded again.
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
 
 
 def _json(value: Any) -> str:
