@@ -8,13 +8,14 @@ import click
 from rich.console import Console
 from rich.progress import Progress
 
-from timebank.cli.main import main, open_bank
+from timebank.cli.main import db_option, main, open_bank
 from timebank.timeutil import DEFAULT_TIMEZONE
 
 out = Console()
 
 
 @main.command()
+@db_option
 @click.pass_context
 def init(ctx: click.Context) -> None:
     """Create or upgrade the database schema (safe to run twice)."""
@@ -29,6 +30,7 @@ def community() -> None:
 
 
 @community.command("create")
+@db_option
 @click.argument("code")
 @click.option("--name", required=True, help="Display name, e.g. 世纪花园社区.")
 @click.option("--timezone", default=DEFAULT_TIMEZONE, show_default=True)
@@ -43,6 +45,7 @@ def community_create(ctx: click.Context, code: str, name: str, timezone: str,
 
 
 @main.command()
+@db_option
 @click.option("--community", "code", default=None, help="Check one community only.")
 @click.pass_context
 def verify(ctx: click.Context, code: str | None) -> None:

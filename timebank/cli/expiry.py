@@ -7,12 +7,13 @@ from datetime import date
 import click
 from rich.console import Console
 
-from timebank.cli.main import main, open_bank
+from timebank.cli.main import db_option, main, open_bank
 
 out = Console()
 
 
 @main.command()
+@db_option
 @click.option("--as-of", "as_of", required=True, type=click.DateTime(formats=["%Y-%m-%d"]),
               help="The local day to expire as of (YYYY-MM-DD).")
 @click.option("--community", "code", default=None, help="One community only (default: all).")

@@ -35,6 +35,18 @@ def main(ctx: click.Context, db_url: str) -> None:
     ctx.obj["db_url"] = db_url
 
 
+def _use_db(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        ctx.ensure_object(dict)["db_url"] = value
+
+
+def db_option(fn: Any) -> Any:
+    """``--db`` on a command as well as on ``timebank`` itself (API.md: every command
+    takes it), so ``timebank verify --db URL`` and ``timebank --db URL verify`` agree."""
+    return click.option("--db", metavar="URL", expose_value=False, callback=_use_db,
+                        help="Database URL (overrides timebank --db).")(fn)
+
+
 def open_bank(ctx: click.Context) -> Any:
     """The command's Timebank; its connections close when the command ends."""
     from timebank import Timebank

@@ -16,7 +16,7 @@ import click
 from rich.console import Console
 from rich.table import Table as RichTable
 
-from timebank.cli.main import main, open_bank
+from timebank.cli.main import db_option, main, open_bank
 from timebank.cli.messages import pick_lang, say
 from timebank.reports.periods import parse_month
 from timebank.reports.tables import to_table
@@ -30,14 +30,7 @@ def common(fn: F) -> F:
     """``--db`` (as on the root group) and ``--lang`` on every command of these groups."""
     fn = click.option("--lang", type=click.Choice(["zh", "en"]), default=None,
                       help="Language of headers and messages (default: LANG, else zh).")(fn)
-    return click.option("--db", "db_url", default=None, metavar="URL",
-                        help="Database URL (overrides timebank --db).")(fn)
-
-
-def bank_of(ctx: click.Context, db_url: str | None) -> Any:
-    if db_url is not None:
-        ctx.obj["db_url"] = db_url
-    return open_bank(ctx)
+    return db_option(fn)  # type: ignore[no-any-return]
 
 
 def emit(report: Any, fmt: str | None, output: Path | None, lang: str, bank: Any,
@@ -113,12 +106,12 @@ def report() -> None:
 @click.pass_context
 def report_monthly(ctx: click.Context, community: str, month: str, unit: str | None,
                    fmt: str | None, output: Path | None, paper: str, no_mask: bool,
-                   limit: int | None, ledger_unit: str, db_url: str | None,
+                   limit: int | None, ledger_unit: str,
                    lang: str | None) -> None:
     """Points per member by rule, total and rank for one month (每月统计并上墙公示)."""
     lang = pick_lang(lang)
     parse_month(month)
-    bank = bank_of(ctx, db_url)
+    bank = open_bank(ctx)
     result = bank.reports.monthly(community, month=month, unit=unit, ledger_unit=ledger_unit)
     emit(result, fmt, output, lang, bank, lambda: bank.reports.poster(
         result, lang=lang, paper=paper, mask=not no_mask, limit=limit))
@@ -134,11 +127,11 @@ def report_monthly(ctx: click.Context, community: str, month: str, unit: str | N
 @common
 @click.pass_context
 def report_period(ctx: click.Context, community: str, period: str, unit: str | None,
-                  fmt: str | None, output: Path | None, paper: str, db_url: str | None,
+                  fmt: str | None, output: Path | None, paper: str,
                   lang: str | None) -> None:
     """The same report for a quarter (2024-Q1) or a year (2024)."""
     lang = pick_lang(lang)
-    bank = bank_of(ctx, db_url)
+    bank = open_bank(ctx)
     result = bank.reports.period(community, period, unit)
     emit(result, fmt, output, lang, bank,
          lambda: bank.reports.poster(result, lang=lang, paper=paper))
@@ -156,10 +149,10 @@ def report_period(ctx: click.Context, community: str, period: str, unit: str | N
 @click.pass_context
 def report_leaderboard(ctx: click.Context, community: str, period: str, unit: str | None,
                        limit: int, no_mask: bool, fmt: str | None, output: Path | None,
-                       db_url: str | None, lang: str | None) -> None:
+                       lang: str | None) -> None:
     """The members with the most points; names masked (张*明) unless --no-mask."""
     lang = pick_lang(lang)
-    bank = bank_of(ctx, db_url)
+    bank = open_bank(ctx)
     emit(bank.reports.leaderboard(community, period=period, unit=unit, limit=limit,
                                   mask=not no_mask), fmt, output, lang, bank)
 
@@ -175,10 +168,10 @@ def report_leaderboard(ctx: click.Context, community: str, period: str, unit: st
 @click.pass_context
 def report_participation(ctx: click.Context, community: str, month: str, rule: str,
                          unit: str | None, fmt: str | None, output: Path | None,
-                         db_url: str | None, lang: str | None) -> None:
+                         lang: str | None) -> None:
     """Share of eligible members who took part under a rule (参学率), by unit."""
     lang = pick_lang(lang)
-    bank = bank_of(ctx, db_url)
+    bank = open_bank(ctx)
     result = bank.reports.participation(community, month=month, rule=rule, unit=unit)
     if fmt is None and output is None:
         name = result.rule_name_zh if lang == "zh" else result.rule_name_en
@@ -212,11 +205,11 @@ def member() -> None:
 @click.pass_context
 def member_add(ctx: click.Context, code: str, community: str, name: str, phone: str | None,
                card: str | None, roles: tuple[str, ...], tags: tuple[str, ...],
-               unit: str | None, teams: tuple[str, ...], db_url: str | None,
+               unit: str | None, teams: tuple[str, ...],
                lang: str | None) -> None:
     """Add member CODE to a community."""
     lang = pick_lang(lang)
-    bank = bank_of(ctx, db_url)
+    bank = open_bank(ctx)
     added = bank.members.add(community, code, name, phone=phone, card=card,
                              roles=roles or ("resident",), tags=tags, unit=unit, teams=teams)
     out.print(say("member_added", lang, code=added.code, name=added.name))
@@ -230,10 +223,10 @@ def member_add(ctx: click.Context, code: str, community: str, name: str, phone: 
 @common
 @click.pass_context
 def member_show(ctx: click.Context, code: str | None, community: str, card: str | None,
-                phone: str | None, db_url: str | None, lang: str | None) -> None:
+                phone: str | None, lang: str | None) -> None:
     """Show a member: who, where, roles, balances and tier."""
     lang = pick_lang(lang)
-    bank = bank_of(ctx, db_url)
+    bank = open_bank(ctx)
     found = bank.members.lookup(community, code=code, card=card, phone=phone)
     with bank.store.read() as conn:
         comm = books.community(conn, community)

@@ -13,7 +13,7 @@ from typing import Any
 import click
 from rich.console import Console
 
-from timebank.cli.main import main, open_bank
+from timebank.cli.main import db_option, main, open_bank
 
 err = Console(stderr=True)
 
@@ -24,6 +24,7 @@ def keys() -> None:
 
 
 @keys.command("create")
+@db_option
 @click.option("--role", required=True, type=click.Choice(["admin", "clerk", "member", "kiosk"]))
 @click.option("--community", default=None, help="The community it belongs to; an admin "
               "key without one is a platform key that may create communities.")
@@ -77,6 +78,7 @@ def app_factory(db_url: str) -> Callable[[], Any]:
 
 
 @main.command()
+@db_option
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--workers", default=None, type=int,
@@ -100,6 +102,7 @@ def serve(ctx: click.Context, host: str, port: int, workers: int | None,
 
 
 @main.command()
+@db_option
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--no-serve", is_flag=True, help="Build the demo data and print a key only.")

@@ -17,9 +17,9 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-from timebank.cli.main import main
+from timebank.cli.main import main, open_bank
 from timebank.cli.messages import pick_lang, say
-from timebank.cli.reporting import COMMUNITY, OUTPUT, UNIT, bank_of, common, emit
+from timebank.cli.reporting import COMMUNITY, OUTPUT, UNIT, common, emit
 from timebank.io.contribution_import import contribution_plan
 from timebank.io.exports import export_ledger, write_table
 from timebank.io.importing import ImportReport, Plan, run_import
@@ -106,10 +106,10 @@ def import_options(fn: Any) -> Any:
 @import_options
 @click.pass_context
 def import_members(ctx: click.Context, file: Path, community: str, skip_bad_rows: bool,
-                   encoding: str | None, db_url: str | None, lang: str | None) -> None:
+                   encoding: str | None, lang: str | None) -> None:
     """Import members (code, name, phone, card, roles, tags, unit, teams)."""
     lang = pick_lang(lang)
-    ctx.obj["bank"] = bank_of(ctx, db_url)
+    ctx.obj["bank"] = open_bank(ctx)
     _run(ctx, community, file, member_plan(lang), skip_bad_rows, encoding, lang)
 
 
@@ -120,10 +120,10 @@ def import_members(ctx: click.Context, file: Path, community: str, skip_bad_rows
 @click.pass_context
 def import_contributions(ctx: click.Context, file: Path, community: str,
                          skip_bad_rows: bool, encoding: str | None, actor: str,
-                         db_url: str | None, lang: str | None) -> None:
+                         lang: str | None) -> None:
     """Import contributions (member, rule, quantity, date or start/end times, note, key)."""
     lang = pick_lang(lang)
-    ctx.obj["bank"] = bank_of(ctx, db_url)
+    ctx.obj["bank"] = open_bank(ctx)
     _run(ctx, community, file,
          contribution_plan(community, lang=lang, actor=actor),
          skip_bad_rows, encoding, lang)
@@ -159,10 +159,10 @@ def _day(value: datetime | None) -> Any:
 @click.pass_context
 def export_ledger_command(ctx: click.Context, community: str, since: datetime | None,
                           until: datetime | None, fmt: str | None, output: Path,
-                          db_url: str | None, lang: str | None) -> None:
+                          lang: str | None) -> None:
     """Every entry with its postings (streamed: any length of history)."""
     lang = pick_lang(lang)
-    bank = bank_of(ctx, db_url)
+    bank = open_bank(ctx)
     rows = export_ledger(bank.store, community, output, _fmt(fmt, output),
                          since=_day(since), until=_day(until), lang=lang)
     out.print(say("written", lang, rows=rows, path=output))
@@ -180,10 +180,10 @@ def export_ledger_command(ctx: click.Context, community: str, since: datetime | 
 @click.pass_context
 def export_statement(ctx: click.Context, member: str, community: str,
                      since: datetime | None, until: datetime | None, fmt: str | None,
-                     output: Path, db_url: str | None, lang: str | None) -> None:
+                     output: Path, lang: str | None) -> None:
     """A member's statement: every line with its rule, approver and balance after."""
     lang = pick_lang(lang)
-    bank = bank_of(ctx, db_url)
+    bank = open_bank(ctx)
     statement = bank.statements.statement(community, member, from_=_day(since),
                                           to=_day(until))
     table: Table = bank.reports.statement_table(statement, lang)
@@ -205,10 +205,10 @@ def export_statement(ctx: click.Context, member: str, community: str,
 @click.pass_context
 def export_report(ctx: click.Context, kind: str, community: str, period: str,
                   rule: str | None, unit: str | None, limit: int, fmt: str | None,
-                  output: Path | None, db_url: str | None, lang: str | None) -> None:
+                  output: Path | None, lang: str | None) -> None:
     """A report as CSV or XLSX (the same figures as ``timebank report``)."""
     lang = pick_lang(lang)
-    bank = bank_of(ctx, db_url)
+    bank = open_bank(ctx)
     if kind == "monthly":
         result = bank.reports.period(community, period, unit)
     elif kind == "leaderboard":
