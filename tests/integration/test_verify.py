@@ -66,6 +66,6 @@ def test_the_cli_exits_non_zero_and_names_the_first_bad_entry(tb, books):
     assert "3 entries checked" in ok.output
     tamper(tb, "UPDATE postings SET amount = amount - 1 WHERE entry_id = :e AND amount > 0",
            e=books[0])
-    bad = runner.invoke(main, ["--db", url, "verify", "--community", "sjhy"])
+    bad = runner.invoke(main, ["verify", "--community", "sjhy", "--db", url])
     assert bad.exit_code == 1
     assert f"first bad entry: {books[0]}" in bad.output
