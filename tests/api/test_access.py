@@ -61,6 +61,10 @@ MATRIX = [
     ("POST", "/transfers", {"from": "m1", "to": "m2", "amount": 1, "unit": "points"},
      {"admin", "clerk", "platform"}),
     ("GET", "/audit/verify", None, {"admin", "platform"}),
+    ("GET", "/reports/monthly?month=2024-03", None, {"admin", "clerk", "platform"}),
+    ("GET", "/reports/leaderboard?period=2024", None, {"admin", "clerk", "platform"}),
+    ("GET", "/reports/participation?month=2024-03&rule=errand", None,
+     {"admin", "clerk", "platform"}),
 ]
 
 

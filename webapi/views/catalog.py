@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 
 
 def blueprints(bank: Any) -> list[Blueprint]:
-    from webapi.views import books, catalogue, earning, org, system
+    from webapi.views import books, catalogue, earning, org, reports, system
 
     found = [
         (system.bp, ()),
@@ -23,5 +23,6 @@ def blueprints(bank: Any) -> list[Blueprint]:
         (catalogue.gifts_bp, ("gifts",)),
         (catalogue.days_bp, ("service_days",)),
         (catalogue.redemptions_bp, ("redemptions",)),
+        (reports.bp, ("reports",)),
     ]
     return [bp for bp, needs in found if all(hasattr(bank, name) for name in needs)]

@@ -1,0 +1,93 @@
+"""Reports for the community office and the notice board, as JSON, CSV or XLSX.
+
+Admins and clerks only: a report names members and their points, which a member or
+kiosk key has no business reading. The leaderboard masks names (张*明) by default, as it
+is meant for posting; ``mask=false`` shows them to the office.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import current_app
+
+from webapi.api import bank
+from webapi.auth import allow, community
+from webapi.schemas.reports import (
+    LeaderboardOut,
+    LeaderboardQuery,
+    MonthlyOut,
+    MonthlyQuery,
+    ParticipationOut,
+    ParticipationQuery,
+)
+from webapi.views.base import blueprint
+
+CSV = "text/csv; charset=utf-8"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+bp = blueprint("reports", "Reports: monthly points, leaderboards, participation.")
+
+
+def files(view: Any) -> Any:
+    """Document the CSV and XLSX answers (``format=csv|xlsx``) beside the JSON one."""
+    said = "The report: JSON, or with `format` CSV (UTF-8 with BOM) or XLSX."
+    for content_type, schema in ((XLSX, {"type": "string", "format": "binary"}),
+                                 (CSV, {"type": "string"})):
+        view = bp.alt_response(200, schema=schema, content_type=content_type,
+                               description=said, success=True)(view)
+    return view
+
+
+def _answer(report: Any, query: dict[str, Any], name: str) -> Any:
+    """The report itself for JSON (the response schema writes it), else a file."""
+    fmt = query["format"]
+    if fmt == "json":
+        return report
+    reports = bank().reports
+    data = (reports.to_csv if fmt == "csv" else reports.to_xlsx)(report, query["lang"])
+    response = current_app.response_class(data, content_type=CSV if fmt == "csv" else XLSX)
+    filename = re.sub(r"[^A-Za-z0-9._-]+", "_", f"{report.community}-{name}-{report.period}")
+    response.headers.set("Content-Disposition", "attachment", filename=f"{filename}.{fmt}")
+    return response
+
+
+@bp.route("/reports/monthly", methods=["GET"])
+@allow("admin", "clerk")
+@bp.arguments(MonthlyQuery, location="query")
+@bp.response(200, MonthlyOut)
+@files
+def monthly(query: dict[str, Any]) -> Any:
+    """The month's points per member (每月统计): by rule, total and rank, with totals per
+    rule and per unit; `unit` narrows it to the members under one org unit."""
+    report = bank().reports.monthly(community(), query["month"], query.get("unit"),
+                                    ledger_unit=query["ledger_unit"])
+    return _answer(report, query, "monthly")
+
+
+@bp.route("/reports/leaderboard", methods=["GET"])
+@allow("admin", "clerk")
+@bp.arguments(LeaderboardQuery, location="query")
+@bp.response(200, LeaderboardOut)
+@files
+def leaderboard(query: dict[str, Any]) -> Any:
+    """The members with the most points in a year, quarter or month. Names are masked
+    and member codes left out unless `mask=false`."""
+    board = bank().reports.leaderboard(community(), query["period"], query.get("unit"),
+                                       limit=query["limit"], mask=query["mask"],
+                                       ledger_unit=query["ledger_unit"])
+    return _answer(board, query, "leaderboard")
+
+
+@bp.route("/reports/participation", methods=["GET"])
+@allow("admin", "clerk")
+@bp.arguments(ParticipationQuery, location="query")
+@bp.response(200, ParticipationOut)
+@files
+def participation(query: dict[str, Any]) -> Any:
+    """The share of members eligible for a rule who contributed under it in the month
+    (参学率), per unit below `unit`, and whether it meets `target`."""
+    share = bank().reports.participation(community(), query["month"], query["rule"],
+                                         query.get("unit"), target=query["target"])
+    return _answer(share, query, f"participation-{share.rule}")
