@@ -72,5 +72,11 @@ class Statement:
         cur.close()
         return row
 
+    def all(self, conn: Connection, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        cur = self.cursor(conn, params)
+        rows = cur.fetchall()
+        cur.close()
+        return list(rows)
+
     def run(self, conn: Connection, params: dict[str, Any]) -> None:
         self.cursor(conn, params).close()

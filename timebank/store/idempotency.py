@@ -15,16 +15,21 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from timebank.errors import IdempotencyConflict, ValidationError
-from timebank.store.fast import Statement, json_text
+from timebank.store.fast import Statement
 from timebank.store.tables import idempotency_keys
 from timebank.timeutil import utcnow
 
 MAX_KEY = 200
 
 
+# JSON as it is stored: dates and other values as text, keys sorted.
+_stored_text = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True,
+                                default=str).encode
+
+
 def canonical(request: Mapping[str, Any]) -> dict[str, Any]:
     """The request as JSON would store it, so a stored and a fresh request compare equal."""
-    return json.loads(json.dumps(request, default=str, sort_keys=True))
+    return json.loads(_stored_text(request))
 
 
 def check_key(key: object) -> str:
@@ -68,14 +73,15 @@ def once(conn: Connection, community_id: int, key: str, request: Mapping[str, An
          work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     """Run ``work`` once per key; return its (JSON-shaped) result, first or replayed."""
     check_key(key)
-    req = canonical(request)
+    request_text = _stored_text(request)
     claimed = _CLAIM.one(conn, {"p_community": community_id, "p_key": key,
-                                "p_request": json_text(req), "p_created": utcnow()})
+                                "p_request": request_text, "p_created": utcnow()})
     if claimed is None:
-        return replay(conn, community_id, key, req)
-    response = canonical(work())
-    _SET_RESPONSE.run(conn, {"p_id": claimed[0], "p_response": json_text(response)})
-    return response
+        return replay(conn, community_id, key, json.loads(request_text))
+    response_text = _stored_text(work())
+    _SET_RESPONSE.run(conn, {"p_id": claimed[0], "p_response": response_text})
+    # What a replay will read back, so the first answer and a replayed one are alike.
+    return dict(json.loads(response_text))
 
 
 def replay(conn: Connection, community_id: int, key: str,

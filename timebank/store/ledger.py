@@ -386,7 +386,7 @@ def account_balance(conn: Connection, account_id: int) -> AccountBalance:
     return AccountBalance(*row)
 
 
-_MEMBER_BALANCES = (
+_MEMBER_BALANCES = Statement(
     sa.select(members.c.id, accounts.c.unit, accounts.c.posted, accounts.c.held,
               accounts.c.lifetime_earned)
     .select_from(members.outerjoin(accounts, accounts.c.member_id == members.c.id))
@@ -396,8 +396,8 @@ _MEMBER_BALANCES = (
 
 def member_balances(conn: Connection, community_id: int, member_code: str) -> dict[str, Balance]:
     """Stored balances per unit: one indexed read, whatever the history's length."""
-    rows = conn.execute(_MEMBER_BALANCES, {"p_community": community_id,
-                                           "p_code": member_code}).all()
+    rows = _MEMBER_BALANCES.all(conn, {"p_community": community_id, "p_code": member_code})
     if not rows:
         raise UnknownMember(f"unknown member {member_code!r}", field="member")
-    return {r.unit: Balance(r.posted, r.held, r.lifetime_earned) for r in rows if r.unit}
+    return {unit: Balance(posted, held, earned)
+            for _, unit, posted, held, earned in rows if unit}
