@@ -87,7 +87,7 @@ def test_a_community_without_an_expiry_policy_never_expires(
 
 def test_the_expire_command_posts_and_reports_per_community(tb: Timebank, yearly: str) -> None:
     runner = CliRunner()
-    args = ["--db", tb.store.url, "expire", "--as-of", "2025-07-01"]
+    args = ["--db", tb.store.url, "--lang", "en", "expire", "--as-of", "2025-07-01"]
     first = runner.invoke(main, [*args, "--community", yearly])
     assert first.exit_code == 0, first.output
     assert "expired 160 points from 2 member(s)" in first.output

@@ -61,11 +61,11 @@ def test_a_recomputed_hash_does_not_hide_an_edit_from_the_balances(tb, books):
 def test_the_cli_exits_non_zero_and_names_the_first_bad_entry(tb, books):
     url = tb.store.url
     runner = CliRunner()
-    ok = runner.invoke(main, ["--db", url, "verify"])
+    ok = runner.invoke(main, ["--db", url, "--lang", "en", "verify"])
     assert ok.exit_code == 0, ok.output
     assert "3 entries checked" in ok.output
     tamper(tb, "UPDATE postings SET amount = amount - 1 WHERE entry_id = :e AND amount > 0",
            e=books[0])
-    bad = runner.invoke(main, ["verify", "--community", "sjhy", "--db", url])
+    bad = runner.invoke(main, ["verify", "--community", "sjhy", "--db", url, "--lang", "zh"])
     assert bad.exit_code == 1
-    assert f"first bad entry: {books[0]}" in bad.output
+    assert f"第一条异常分录:{books[0]}" in bad.output

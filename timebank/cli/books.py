@@ -8,7 +8,8 @@ import click
 from rich.console import Console
 from rich.progress import Progress
 
-from timebank.cli.main import db_option, main, open_bank
+from timebank.cli.main import db_option, lang_of, lang_option, main, open_bank
+from timebank.cli.messages import say
 from timebank.timeutil import DEFAULT_TIMEZONE
 
 out = Console()
@@ -16,12 +17,13 @@ out = Console()
 
 @main.command()
 @db_option
+@lang_option
 @click.pass_context
 def init(ctx: click.Context) -> None:
     """Create or upgrade the database schema (safe to run twice)."""
     bank = open_bank(ctx)
     bank.init()
-    out.print(f"schema is up to date at {bank.store.engine.url!r}")
+    out.print(say("schema_ready", lang_of(ctx), url=repr(bank.store.engine.url)))
 
 
 @main.group()
@@ -31,6 +33,7 @@ def community() -> None:
 
 @community.command("create")
 @db_option
+@lang_option
 @click.argument("code")
 @click.option("--name", required=True, help="Display name, e.g. 世纪花园社区.")
 @click.option("--timezone", default=DEFAULT_TIMEZONE, show_default=True)
@@ -41,24 +44,28 @@ def community_create(ctx: click.Context, code: str, name: str, timezone: str,
     """Create community CODE with its system accounts."""
     bank = open_bank(ctx)
     bank.communities.create(code, name, timezone=timezone, rulebook=rulebook)
-    out.print(f"created community {code} ({name}, {timezone})")
+    out.print(say("community_created", lang_of(ctx), code=code, name=name,
+                  timezone=timezone))
 
 
 @main.command()
 @db_option
+@lang_option
 @click.option("--community", "code", default=None, help="Check one community only.")
 @click.pass_context
 def verify(ctx: click.Context, code: str | None) -> None:
     """Re-check every hash chain and recompute every balance; exit 1 on any mismatch."""
-    bank = open_bank(ctx)
+    bank, lang = open_bank(ctx), lang_of(ctx)
     with Progress(transient=True, console=Console(stderr=True)) as bar:
-        task = bar.add_task("verifying entries", total=None)
+        task = bar.add_task(say("verifying", lang), total=None)
         report = bank.verify(code, progress=lambda n: bar.advance(task, n))
     if report.ok:
-        out.print(f"ok: {report.entries_checked} entries checked, every balance matches")
+        out.print(say("verify_ok", lang, n=report.entries_checked))
         return
     for problem in report.problems:
-        where = f" entry {problem.entry_id}" if problem.entry_id is not None else ""
-        out.print(f"[red]BAD[/] {problem.community}{where}: {problem.what}")
-    out.print(f"first bad entry: {report.first_bad_entry}")
+        where = problem.community + (f" #{problem.entry_id}"
+                                     if problem.entry_id is not None else "")
+        out.print(say("verify_bad", lang, where=where, what=problem.what), style="red",
+                  markup=False)
+    out.print(say("first_bad", lang, entry=report.first_bad_entry))
     sys.exit(1)

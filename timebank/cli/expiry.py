@@ -7,13 +7,15 @@ from datetime import date
 import click
 from rich.console import Console
 
-from timebank.cli.main import db_option, main, open_bank
+from timebank.cli.main import db_option, lang_of, lang_option, main, open_bank
+from timebank.cli.messages import say
 
 out = Console()
 
 
 @main.command()
 @db_option
+@lang_option
 @click.option("--as-of", "as_of", required=True, type=click.DateTime(formats=["%Y-%m-%d"]),
               help="The local day to expire as of (YYYY-MM-DD).")
 @click.option("--community", "code", default=None, help="One community only (default: all).")
@@ -29,10 +31,10 @@ def expire(ctx: click.Context, as_of: date, code: str | None) -> None:
         bank.close()
     for run in runs:
         if run.cutoff is None:
-            out.print(f"{run.community}: no expiry policy")
+            out.print(say("no_expiry", lang_of(ctx), community=run.community))
             continue
         units = sorted({e.unit for e in run.expired})
         totals = ", ".join(f"{sum(e.amount for e in run.expired if e.unit == u)} {u}"
-                           for u in units) or "nothing"
-        out.print(f"{run.community}: expired {totals} from {len(run.expired)} member(s) "
-                  f"earned before {run.cutoff.isoformat()}")
+                           for u in units) or say("nothing", lang_of(ctx))
+        out.print(say("expired", lang_of(ctx), community=run.community, totals=totals,
+                      members=len(run.expired), cutoff=run.cutoff.isoformat()))

@@ -8,6 +8,7 @@ from typing import Any
 import click
 from rich.console import Console
 
+from timebank.cli.messages import pick_lang
 from timebank.errors import TimebankError
 from timebank.store.db import DEFAULT_URL
 
@@ -28,11 +29,14 @@ class Group(click.Group):
 @click.group(cls=Group)
 @click.option("--db", "db_url", envvar="TIMEBANK_DATABASE_URL", default=DEFAULT_URL,
               show_default=True, help="Database URL (env TIMEBANK_DATABASE_URL).")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default=None,
+              help="Language of messages (default: TIMEBANK_LANG, then LANG, else zh).")
 @click.pass_context
-def main(ctx: click.Context, db_url: str) -> None:
+def main(ctx: click.Context, db_url: str, lang: str | None) -> None:
     """timebank: volunteer points and time-bank books for residents' communities."""
     ctx.ensure_object(dict)
     ctx.obj["db_url"] = db_url
+    ctx.obj["lang"] = lang
 
 
 def _use_db(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
@@ -45,6 +49,21 @@ def db_option(fn: Any) -> Any:
     takes it), so ``timebank verify --db URL`` and ``timebank --db URL verify`` agree."""
     return click.option("--db", metavar="URL", expose_value=False, callback=_use_db,
                         help="Database URL (overrides timebank --db).")(fn)
+
+
+def _use_lang(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        ctx.ensure_object(dict)["lang"] = value
+
+
+def lang_option(fn: Any) -> Any:
+    """``--lang zh|en`` on a command as well as on ``timebank`` itself."""
+    return click.option("--lang", type=click.Choice(["zh", "en"]), expose_value=False,
+                        callback=_use_lang, help="Language of messages.")(fn)
+
+
+def lang_of(ctx: click.Context) -> str:
+    return pick_lang((ctx.obj or {}).get("lang"))
 
 
 def open_bank(ctx: click.Context) -> Any:

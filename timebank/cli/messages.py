@@ -1,4 +1,4 @@
-"""The few sentences the reporting, import and export commands print, in zh-CN and en.
+"""The sentences the CLI prints, in zh-CN and en.
 
 The language is ``--lang`` if given, else ``TIMEBANK_LANG``, else the locale (``LANG``
 starting with ``en`` gives English); zh-CN is the default. Library errors keep their
@@ -23,10 +23,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "未导入任何数据:{rejected} 行有问题。请改正后重新导入,或使用 --skip-bad-rows:",
         "en": "nothing imported: {rejected} bad rows. Fix them and import again, or use "
               "--skip-bad-rows:"},
-    "import_stopped": {
-        "zh": "导入中断:已新增 {added} 条;改正下列问题后重新导入,已导入的行不会重复:",
-        "en": "import stopped after {added} added; fix the problems below and import "
-              "again (rows already imported are not added twice):"},
     "header_problem": {
         "zh": "文件表头有问题,未导入任何数据:",
         "en": "the file's header row is not right; nothing imported:"},
@@ -50,6 +46,28 @@ MESSAGES: dict[str, dict[str, str]] = {
     "met": {"zh": "达到", "en": "meets"},
     "not_met": {"zh": "未达到", "en": "below"},
     "importing": {"zh": "正在导入", "en": "importing"},
+    "schema_ready": {"zh": "数据库结构已是最新:{url}", "en": "schema is up to date at {url}"},
+    "community_created": {"zh": "已创建社区 {code}({name},{timezone})",
+                          "en": "created community {code} ({name}, {timezone})"},
+    "verifying": {"zh": "正在校验分录", "en": "verifying entries"},
+    "verify_ok": {"zh": "校验通过:已检查 {n} 条分录,所有余额一致",
+                  "en": "ok: {n} entries checked, every balance matches"},
+    "verify_bad": {"zh": "异常 {where}:{what}", "en": "BAD {where}: {what}"},
+    "first_bad": {"zh": "第一条异常分录:{entry}", "en": "first bad entry: {entry}"},
+    "nothing": {"zh": "无", "en": "nothing"},
+    "no_expiry": {"zh": "{community}:未设置过期政策", "en": "{community}: no expiry policy"},
+    "expired": {"zh": "{community}:{members} 名成员在 {cutoff} 之前获得的 {totals} 已过期",
+                "en": "{community}: expired {totals} from {members} member(s) earned "
+                      "before {cutoff}"},
+    "key_created": {"zh": "已为 {scope} 创建 {role} 密钥 #{id}{member}(仅显示这一次):",
+                    "en": "{role} key #{id} for {scope}{member} (shown only once):"},
+    "platform": {"zh": "平台", "en": "the platform"},
+    "serving": {"zh": "timebank 接口服务地址 {base}(文档:{base}/docs)",
+                "en": "serving the timebank API on {base} (docs: {base}/docs)"},
+    "demo_docs": {"zh": "文档:{url}", "en": "docs:  {url}"},
+    "demo_try": {"zh": "试一试:{command}", "en": "try:   {command}"},
+    "demo_key": {"zh": "演示社区的管理员密钥(仅显示这一次):",
+                 "en": "admin key for the demo community (shown only once):"},
 }
 
 

@@ -109,7 +109,7 @@ def report_monthly(ctx: click.Context, community: str, month: str, unit: str | N
                    limit: int | None, ledger_unit: str,
                    lang: str | None) -> None:
     """Points per member by rule, total and rank for one month (每月统计并上墙公示)."""
-    lang = pick_lang(lang)
+    lang = pick_lang(lang or ctx.obj.get("lang"))
     parse_month(month)
     bank = open_bank(ctx)
     result = bank.reports.monthly(community, month=month, unit=unit, ledger_unit=ledger_unit)
@@ -130,7 +130,7 @@ def report_period(ctx: click.Context, community: str, period: str, unit: str | N
                   fmt: str | None, output: Path | None, paper: str,
                   lang: str | None) -> None:
     """The same report for a quarter (2024-Q1) or a year (2024)."""
-    lang = pick_lang(lang)
+    lang = pick_lang(lang or ctx.obj.get("lang"))
     bank = open_bank(ctx)
     result = bank.reports.period(community, period, unit)
     emit(result, fmt, output, lang, bank,
@@ -151,7 +151,7 @@ def report_leaderboard(ctx: click.Context, community: str, period: str, unit: st
                        limit: int, no_mask: bool, fmt: str | None, output: Path | None,
                        lang: str | None) -> None:
     """The members with the most points; names masked (张*明) unless --no-mask."""
-    lang = pick_lang(lang)
+    lang = pick_lang(lang or ctx.obj.get("lang"))
     bank = open_bank(ctx)
     emit(bank.reports.leaderboard(community, period=period, unit=unit, limit=limit,
                                   mask=not no_mask), fmt, output, lang, bank)
@@ -170,7 +170,7 @@ def report_participation(ctx: click.Context, community: str, month: str, rule: s
                          unit: str | None, fmt: str | None, output: Path | None,
                          lang: str | None) -> None:
     """Share of eligible members who took part under a rule (参学率), by unit."""
-    lang = pick_lang(lang)
+    lang = pick_lang(lang or ctx.obj.get("lang"))
     bank = open_bank(ctx)
     result = bank.reports.participation(community, month=month, rule=rule, unit=unit)
     if fmt is None and output is None:
@@ -208,7 +208,7 @@ def member_add(ctx: click.Context, code: str, community: str, name: str, phone: 
                unit: str | None, teams: tuple[str, ...],
                lang: str | None) -> None:
     """Add member CODE to a community."""
-    lang = pick_lang(lang)
+    lang = pick_lang(lang or ctx.obj.get("lang"))
     bank = open_bank(ctx)
     added = bank.members.add(community, code, name, phone=phone, card=card,
                              roles=roles or ("resident",), tags=tags, unit=unit, teams=teams)
@@ -225,7 +225,7 @@ def member_add(ctx: click.Context, code: str, community: str, name: str, phone: 
 def member_show(ctx: click.Context, code: str | None, community: str, card: str | None,
                 phone: str | None, lang: str | None) -> None:
     """Show a member: who, where, roles, balances and tier."""
-    lang = pick_lang(lang)
+    lang = pick_lang(lang or ctx.obj.get("lang"))
     bank = open_bank(ctx)
     found = bank.members.lookup(community, code=code, card=card, phone=phone)
     with bank.store.read() as conn:

@@ -13,7 +13,8 @@ from typing import Any
 import click
 from rich.console import Console
 
-from timebank.cli.main import db_option, main, open_bank
+from timebank.cli.main import db_option, lang_of, lang_option, main, open_bank
+from timebank.cli.messages import say
 
 err = Console(stderr=True)
 
@@ -25,6 +26,7 @@ def keys() -> None:
 
 @keys.command("create")
 @db_option
+@lang_option
 @click.option("--role", required=True, type=click.Choice(["admin", "clerk", "member", "kiosk"]))
 @click.option("--community", default=None, help="The community it belongs to; an admin "
               "key without one is a platform key that may create communities.")
@@ -36,9 +38,10 @@ def keys_create(ctx: click.Context, role: str, community: str | None, member: st
     """Create an API key and print it once (last line); only its hash is stored."""
     created = open_bank(ctx).keys.create(role, community=community, member=member,
                                          label=label)
-    scope = created.community or "the platform"
-    click.echo(f"{role} key #{created.id} for {scope}"
-               + (f", member {member}" if member else "") + " (shown only once):")
+    lang = lang_of(ctx)
+    click.echo(say("key_created", lang, role=role, id=created.id,
+                   scope=created.community or say("platform", lang),
+                   member=f", member {member}" if member else ""))
     click.echo(created.token)
 
 
@@ -79,6 +82,7 @@ def app_factory(db_url: str) -> Callable[[], Any]:
 
 @main.command()
 @db_option
+@lang_option
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--workers", default=None, type=int,
@@ -95,14 +99,14 @@ def serve(ctx: click.Context, host: str, port: int, workers: int | None,
     if workers is None:
         workers = 1 if bank.store.dialect == "sqlite" else min(4, os.cpu_count() or 1)
     bank.close()
-    err.print(f"serving the timebank API on http://{host}:{port}/api/v1 "
-              f"(docs: http://{host}:{port}/api/v1/docs)")
+    err.print(say("serving", lang_of(ctx), base=f"http://{host}:{port}/api/v1"))
     Server(app_factory(ctx.obj["db_url"]), host=host, port=port, workers=workers,
            threads=threads).run()
 
 
 @main.command()
 @db_option
+@lang_option
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--no-serve", is_flag=True, help="Build the demo data and print a key only.")
@@ -116,11 +120,12 @@ def demo(ctx: click.Context, host: str, port: int, no_serve: bool) -> None:
     summary = build(bank, progress=lambda text: err.print(f"[dim]{text}[/]"))
     key = bank.keys.create("admin", community=CODE, label="demo")
     base = f"http://{host}:{port}/api/v1"
+    lang = lang_of(ctx)
     click.echo(summary)
-    click.echo(f"docs:  {base}/docs")
-    click.echo(f"try:   curl -H 'Authorization: Bearer {key.token}' "
-               f"{base}/members/{summary.sample_member}/balance")
-    click.echo("admin key for the demo community (shown only once):")
+    click.echo(say("demo_docs", lang, url=f"{base}/docs"))
+    click.echo(say("demo_try", lang, command=f"curl -H 'Authorization: Bearer {key.token}' "
+                                            f"{base}/members/{summary.sample_member}/balance"))
+    click.echo(say("demo_key", lang))
     click.echo(key.token)
     bank.close()
     if not no_serve:

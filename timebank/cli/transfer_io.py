@@ -72,8 +72,6 @@ def _report(outcome: ImportReport, lang: str) -> None:
         out.print(say("import_ok", lang, rows=outcome.rows, added=outcome.added,
                       unchanged=outcome.unchanged))
         err.print(say("import_skipped", lang, rejected=outcome.rejected))
-    elif outcome.added:
-        err.print(say("import_stopped", lang, added=outcome.added))
     else:
         err.print(say("import_refused", lang, rejected=outcome.rejected))
     for problem in outcome.problems[:SHOWN_PROBLEMS]:
@@ -108,7 +106,7 @@ def import_options(fn: Any) -> Any:
 def import_members(ctx: click.Context, file: Path, community: str, skip_bad_rows: bool,
                    encoding: str | None, lang: str | None) -> None:
     """Import members (code, name, phone, card, roles, tags, unit, teams)."""
-    lang = pick_lang(lang)
+    lang = pick_lang(lang or ctx.obj.get("lang"))
     ctx.obj["bank"] = open_bank(ctx)
     _run(ctx, community, file, member_plan(lang), skip_bad_rows, encoding, lang)
 
@@ -122,7 +120,7 @@ def import_contributions(ctx: click.Context, file: Path, community: str,
                          skip_bad_rows: bool, encoding: str | None, actor: str,
                          lang: str | None) -> None:
     """Import contributions (member, rule, quantity, date or start/end times, note, key)."""
-    lang = pick_lang(lang)
+    lang = pick_lang(lang or ctx.obj.get("lang"))
     ctx.obj["bank"] = open_bank(ctx)
     _run(ctx, community, file,
          contribution_plan(community, lang=lang, actor=actor),
@@ -161,7 +159,7 @@ def export_ledger_command(ctx: click.Context, community: str, since: datetime | 
                           until: datetime | None, fmt: str | None, output: Path,
                           lang: str | None) -> None:
     """Every entry with its postings (streamed: any length of history)."""
-    lang = pick_lang(lang)
+    lang = pick_lang(lang or ctx.obj.get("lang"))
     bank = open_bank(ctx)
     rows = export_ledger(bank.store, community, output, _fmt(fmt, output),
                          since=_day(since), until=_day(until), lang=lang)
@@ -182,7 +180,7 @@ def export_statement(ctx: click.Context, member: str, community: str,
                      since: datetime | None, until: datetime | None, fmt: str | None,
                      output: Path, lang: str | None) -> None:
     """A member's statement: every line with its rule, approver and balance after."""
-    lang = pick_lang(lang)
+    lang = pick_lang(lang or ctx.obj.get("lang"))
     bank = open_bank(ctx)
     statement = bank.statements.statement(community, member, from_=_day(since),
                                           to=_day(until))
@@ -207,7 +205,7 @@ def export_report(ctx: click.Context, kind: str, community: str, period: str,
                   rule: str | None, unit: str | None, limit: int, fmt: str | None,
                   output: Path | None, lang: str | None) -> None:
     """A report as CSV or XLSX (the same figures as ``timebank report``)."""
-    lang = pick_lang(lang)
+    lang = pick_lang(lang or ctx.obj.get("lang"))
     bank = open_bank(ctx)
     if kind == "monthly":
         result = bank.reports.period(community, period, unit)
