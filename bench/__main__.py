@@ -32,10 +32,9 @@ def main() -> int:
     parser.add_argument("--engine", choices=["sqlite", "postgresql"], default=None)
     args = parser.parse_args()
     console = Console(width=max(Console().width, 150))
-    results = {"when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-               "machine": f"{platform.machine()} {os.cpu_count()} cpus, "
-                          f"Python {platform.python_version()}",
-               "scale": args.scale, "figures": []}
+    machine = (f"{platform.machine()} {os.cpu_count()} cpus, "
+               f"Python {platform.python_version()}")
+    results = _load()
     failed = False
     for name in args.only or BENCHES:
         try:
@@ -55,18 +54,40 @@ def main() -> int:
                 console.print(f"[red]bench {name} on {engine} failed[/]")
                 traceback.print_exc()
                 continue
+            when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
             for fig in figures:
-                results["figures"].append({"bench": name, "engine": engine, **fig})
-    table = Table(title=f"timebank benchmarks (scale {args.scale})")
-    for col in ("bench", "engine", "figure", "library", "raw limit", "unit", "ratio", "goal"):
+                _put(results, {"bench": name, "engine": engine, **fig, "scale": args.scale,
+                               "when": when, "machine": machine})
+            OUT.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    table = Table(title="timebank benchmarks (all figures in bench/results.json)")
+    for col in ("bench", "engine", "figure", "scale", "library", "raw limit", "unit",
+                "ratio", "goal"):
         table.add_column(col)
     for f in results["figures"]:
-        table.add_row(f["bench"], f["engine"], f["name"], f"{f['library']:,}",
-                      f"{f['raw']:,}", f["unit"], f"{f['ratio']:.3f}", f["goal"])
+        table.add_row(str(f["bench"]), str(f["engine"]), str(f["name"]), str(f["scale"]),
+                      f"{f['library']:,}", f"{f['raw']:,}", str(f["unit"]),
+                      f"{f['ratio']:.3f}", str(f["goal"]))
     console.print(table)
-    OUT.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     console.print(f"written to {OUT}")
     return 1 if failed else 0
+
+
+def _load() -> dict[str, list[dict[str, object]]]:
+    """The figures written so far: each run replaces its own and keeps the others, so a
+    slow benchmark can be run on its own without losing the rest."""
+    try:
+        return {"figures": list(json.loads(OUT.read_text())["figures"])}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {"figures": []}
+
+
+def _put(results: dict[str, list[dict[str, object]]], figure: dict[str, object]) -> None:
+    same = [f for f in results["figures"]
+            if (f["bench"], f["engine"], f["name"]) ==
+            (figure["bench"], figure["engine"], figure["name"])]
+    for old in same:
+        results["figures"].remove(old)
+    results["figures"].append(figure)
 
 
 if __name__ == "__main__":

@@ -46,7 +46,7 @@ def raw_connection(url: str) -> Any:
     WAL and synchronous=NORMAL on SQLite, autocommit off on PostgreSQL."""
     parsed = sa.make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        conn = sqlite3.connect(parsed.database, isolation_level=None, timeout=60)
+        conn = sqlite3.connect(str(parsed.database), isolation_level=None, timeout=60)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=ON")

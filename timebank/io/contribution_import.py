@@ -58,7 +58,9 @@ def contribution_plan(community: str, *, lang: str = "en",
         done = record_many(conn, comm, items, recorded_by=actor)
         return done.recorded, done.replayed
 
-    return Plan(CONTRIBUTIONS, parse, check, write)
+    return Plan(CONTRIBUTIONS, parse, check, write, tables=(
+        "contributions", "contribution_flags", "earnings_monthly", "entries", "postings",
+        "idempotency_keys"))
 
 
 def _people(conn: Connection, community_id: int, codes: set[str]

@@ -26,7 +26,7 @@ from timebank.io.headers import HeaderMap, Layout, map_headers
 from timebank.io.readers import Source, open_source
 from timebank.io.rows import Problem
 from timebank.store import ledger as books
-from timebank.store.db import Store
+from timebank.store.db import Store, refresh_statistics
 
 R = TypeVar("R")
 CHUNK = 5_000
@@ -77,6 +77,7 @@ class Plan(Generic[R]):
     parse: Callable[[HeaderMap, int, Sequence[Any]], tuple[R | None, list[Problem]]]
     check: Callable[[Connection, books.CommunityRef, Sequence[R]], Checked[R]]
     write: Callable[[Connection, books.CommunityRef, Sequence[R]], tuple[int, int]]
+    tables: tuple[str, ...] = ()  # what ``write`` grows, for ``refresh_statistics``
 
 
 @attrs.define
@@ -173,6 +174,7 @@ def run_import(store: Store, community: str, path: str | os.PathLike[str], plan:
                 outcome.append(failed)
                 raise _Rollback
             comm = books.community(conn, community)
+            analysed_at = 10_000
             for batch in _chunks(source, plan, hmap, tally, progress, chunk_size):
                 checked = plan.check(conn, comm, batch)
                 tally.note(checked.problems)
@@ -184,6 +186,9 @@ def run_import(store: Store, community: str, path: str | os.PathLike[str], plan:
                         continue
                     tally.added += added
                     tally.unchanged += unchanged
+                    if tally.added >= analysed_at:  # at 10k, 20k, 40k, ... rows written
+                        refresh_statistics(conn, plan.tables)
+                        analysed_at *= 2
         outcome.append(finish(tally, hmap, tally.rejected == 0))
         if tally.rejected:
             raise _Rollback

@@ -85,7 +85,7 @@ def member_plan(lang: str = "en") -> Plan[MemberRecord]:
             conn.execute(insert_ignoring_conflicts(conn, member_teams), team_rows)
         return len(fresh), len(records) - len(fresh)
 
-    return Plan(MEMBERS, parse, check, write)
+    return Plan(MEMBERS, parse, check, write, tables=("members", "member_teams"))
 
 
 def _units(conn: Connection, community_id: int, codes: set[str]) -> dict[str, tuple[int, str]]:

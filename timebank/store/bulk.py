@@ -131,10 +131,11 @@ def award_many(conn: Connection, comm: CommunityRef, awards: Sequence[Award], *,
 
 
 def insert_rows(conn: Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]]) -> None:
-    """``executemany`` of ``rows`` (dicts with the same keys) on the driver's cursor.
+    """Insert ``rows`` (dicts with the same keys) on the driver's cursor: ``executemany``
+    on SQLite, ``COPY`` on PostgreSQL (several times faster than a statement a row).
 
-    SQLAlchemy's per-row parameter processing costs more than SQLite's own insert, so
-    values are converted here by column type (JSON to text; on SQLite, dates and
+    SQLAlchemy's per-row parameter processing costs more than the database's own insert,
+    so values are converted here by column type (JSON to text; on SQLite, dates and
     datetimes to the text SQLAlchemy itself writes, cached as they repeat) and handed to
     the driver as plain lists.
     """
@@ -156,7 +157,12 @@ def insert_rows(conn: Connection, table: sa.Table, rows: Sequence[Mapping[str, A
                 if values[i] is not None:
                     values[i] = f(values[i])
             params.append(values)
-        cur.executemany(statement, params)
+        if sqlite:
+            cur.executemany(statement, params)
+            continue
+        with cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+            for values in params:
+                copy.write_row(values)
     cur.close()
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -97,6 +97,18 @@ class Store:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def refresh_statistics(conn: Connection, tables: Sequence[str]) -> None:
+    """Let PostgreSQL's planner see what a long transaction has written so far.
+
+    A transaction that multiplies a table's rows (a million-row import) leaves the
+    planner's statistics describing the small table it started with, and it then scans
+    tables it should probe by index: every chunk gets slower than the last. ``ANALYZE``
+    inside the transaction counts the transaction's own rows. SQLite needs nothing.
+    """
+    if tables and conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("ANALYZE " + ", ".join(tables))
 
 
 def _retryable(exc: sa.exc.DBAPIError) -> bool:
