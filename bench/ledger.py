@@ -201,11 +201,13 @@ def _balance_reads(tb: Timebank, url: str, scale: float) -> list[dict[str, Any]]
                 raw.rollback()
 
     _seed_postings(raw, community_id, system["issuance"], accounts, 10_000)
-    small = timed(library_reads)
+    library_reads()  # warm: both sizes are timed on a warm cache, best of three
+    small = min(timed(library_reads) for _ in range(3))
     big_n = max(20_000, int(1_000_000 * scale))
     _seed_postings(raw, community_id, system["issuance"], accounts, big_n - 10_000)
-    big = timed(library_reads)
-    base = timed(raw_reads)
+    library_reads()
+    big = min(timed(library_reads) for _ in range(3))
+    base = min(timed(raw_reads) for _ in range(3))
     raw.close()
     return [
         figure(f"balance read at {big_n:,} vs 10,000 postings", reads / big, reads / small,
@@ -247,7 +249,11 @@ def _seed_postings(raw: Any, community_id: int, source: int, accounts: list[int]
     cur.execute(sql(raw, "UPDATE communities SET entry_seq = ? WHERE id = ?"),
                 (seq0 + entries, community_id))
     raw.commit() if not is_sqlite(raw) else raw.execute("COMMIT")
-    if not is_sqlite(raw):
+    # Settle the bulk load as a running system would have: WAL checkpointed, statistics
+    # and visibility map up to date. The reads below never touch postings either way.
+    if is_sqlite(raw):
+        raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    else:
         raw.autocommit = True
-        raw.execute("ANALYZE")
+        raw.execute("VACUUM ANALYZE")
         raw.autocommit = False

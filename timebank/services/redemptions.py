@@ -86,11 +86,11 @@ _INSERT_ITEM = Statement(redemption_items.insert().values(
 _INSERT_MOVEMENT = Statement(stock_movements.insert().values(
     {c: _P(f"p_{c}") for c in ("gift_id", "kind", "quantity", "stock_after", "reason",
                                "actor", "redemption_id", "created_at")}))
-# The member's account, locked (after the gift rows: the lock order) so its ``held``
-# cannot change before the spend: available after = posted after - held.
-_ACCOUNT = Statement(sa.select(accounts.c.id, accounts.c.held)
+# The member's account. Not locked here: the spend's guarded update locks it in the
+# ledger's order (accounts by id) and reports posted and held as they are after it.
+_ACCOUNT = Statement(sa.select(accounts.c.id)
                      .where(accounts.c.member_id == _P("p_member"),
-                            accounts.c.unit == _P("p_unit")).with_for_update())
+                            accounts.c.unit == _P("p_unit")))
 _AVAILABLE = Statement(sa.select(accounts.c.posted - accounts.c.held)
                        .where(accounts.c.id == _P("p_id")))
 
@@ -403,10 +403,8 @@ class Redemptions:
         redemption_id = int(row[0])
         receipt = receipt_code(redemption_id)
         found = _ACCOUNT.one(conn, {"p_member": who.id, "p_unit": unit})
-        if found is None:
-            account, held = books.open_member_accounts(conn, comm.id, [who.id], unit)[who.id], 0
-        else:
-            account, held = int(found[0]), int(found[1])
+        account = (int(found[0]) if found is not None else
+                   books.open_member_accounts(conn, comm.id, [who.id], unit)[who.id])
         reason = f"redemption {receipt}"
         hold_id: int | None = None
         entry_id: int | None = None
@@ -418,7 +416,7 @@ class Redemptions:
                               reason=reason, actor=actor,
                               meta={"redemption": redemption_id, "receipt": receipt})
             entry_id = done.entry_id
-            available = done.balances[account] - held
+            available = done.balances[account] - done.held[account]
         _LINK.run(conn, {"p_id": redemption_id, "p_balance": available, "p_hold": hold_id,
                          "p_entry": entry_id})
         _INSERT_ITEM.many(conn, [

@@ -35,6 +35,10 @@ def create_engine(url: str, **kwargs: Any) -> Engine:
         _tune_sqlite(engine)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
+    # Up to 30 connections a process: a desk server's threads or a worker pool each hold
+    # one for a whole transaction, and a thread left waiting for one is a stalled desk.
+    kwargs.setdefault("pool_size", 10)
+    kwargs.setdefault("max_overflow", 20)
     return sa.create_engine(url_obj, **kwargs)
 
 

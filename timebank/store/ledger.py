@@ -53,6 +53,7 @@ class Posted:
     entry_id: int
     seq: int
     balances: Mapping[int, int]
+    held: Mapping[int, int] = attrs.field(factory=dict)  # each account's held, after
 
 
 # -- look-ups ------------------------------------------------------------------------------
@@ -176,12 +177,12 @@ _DEBIT = Statement(
                   accounts.c.posted - accounts.c.held >= _P("p_need")))
     .values(posted=accounts.c.posted - _P("p_need"),
             lifetime_earned=accounts.c.lifetime_earned + _P("p_earned"))
-    .returning(accounts.c.posted))
+    .returning(accounts.c.posted, accounts.c.held))
 _CREDIT = Statement(
     accounts.update().where(accounts.c.id == _P("p_id"))
     .values(posted=accounts.c.posted + _P("p_amount"),
             lifetime_earned=accounts.c.lifetime_earned + _P("p_earned"))
-    .returning(accounts.c.posted))
+    .returning(accounts.c.posted, accounts.c.held))
 _NEXT_SEQ = Statement(
     communities.update().where(communities.c.id == _P("p_id"))
     .values(entry_seq=communities.c.entry_seq + 1)
@@ -210,6 +211,7 @@ def post(conn: Connection, comm: CommunityRef, kind: EntryKind, legs: Iterable[P
     for leg in legs:
         per_account[leg.account_id] += leg.amount
     after: dict[int, int] = {}
+    held: dict[int, int] = {}
     for account_id in sorted(per_account):  # fixed lock order: accounts by id
         amount = per_account[account_id]
         if amount < 0:
@@ -221,7 +223,7 @@ def post(conn: Connection, comm: CommunityRef, kind: EntryKind, legs: Iterable[P
             row = _CREDIT.one(conn, {"p_id": account_id, "p_amount": amount,
                                      "p_earned": amount if earning > 0 else 0})
         assert row is not None
-        after[account_id] = row[0]
+        after[account_id], held[account_id] = row
 
     now = utcnow()
     occurred = utc_naive(occurred_at) if occurred_at is not None else now
@@ -243,7 +245,7 @@ def post(conn: Connection, comm: CommunityRef, kind: EntryKind, legs: Iterable[P
         raise
     _INSERT_POSTING.many(conn, _posting_rows(entry_id, legs, after))
     _SET_HEAD.run(conn, {"p_id": comm.id, "p_hash": digest})
-    return Posted(entry_id, seq, after)
+    return Posted(entry_id, seq, after, held)
 
 
 def _refuse(conn: Connection, account_id: int, needed: int) -> None:

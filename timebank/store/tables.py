@@ -4,9 +4,10 @@ Other features keep their tables in their own modules on the same ``metadata``. 
 schema itself is owned by the Alembic migrations in ``store/migrations``; a test checks
 that the migrations and these definitions agree.
 
-Lock order, everywhere a transaction writes: gift rows by id, then accounts by id, then
-the community row (its chain head) last. The chain head is the only per-community hot
-row, so it is taken as late as possible.
+Lock order, everywhere a transaction writes: member rows by id (recording contributions,
+for their caps), then gift rows by id, then accounts by id, then the community row (its
+chain head) last. The chain head is the only per-community hot row, so it is taken as
+late as possible.
 """
 
 from __future__ import annotations
