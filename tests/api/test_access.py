@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from tests.api.conftest import Api, make_api
 from timebank.cli import main
 from timebank.errors import Unauthorized, ValidationError
-from timebank.store.access_tables import api_keys
+from timebank.store.tables import api_keys
 
 ALL = {"admin", "clerk", "kiosk", "member", "platform"}
 # (method, path, body, roles allowed). "platform" is an admin key without a community:

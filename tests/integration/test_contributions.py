@@ -22,7 +22,7 @@ from timebank.errors import (
     ValidationError,
 )
 from timebank.services.contributions import ContributionInput
-from timebank.store.contribution_tables import contributions, earnings_monthly
+from timebank.store.tables import contributions, earnings_monthly
 
 DAY = date(2024, 3, 1)  # a Friday
 
@@ -42,7 +42,7 @@ def count(tb, table) -> int:
 def balance(tb, community, member, unit="points") -> int:
     found = tb.ledger.balance(community, member) if hasattr(tb.ledger, "balance") else None
     if found is None:
-        from timebank.store import ledger as books
+        from timebank.store import legacy as books
         with tb.store.read() as conn:
             comm = books.community(conn, community)
             found = books.member_balances(conn, comm.id, member)

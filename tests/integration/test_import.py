@@ -13,7 +13,7 @@ from timebank.domain.rulebook import loads
 from timebank.io.contribution_import import contribution_plan
 from timebank.io.importing import run_import
 from timebank.io.member_import import member_plan
-from timebank.store.contribution_tables import earnings_monthly
+from timebank.store.tables import earnings_monthly
 from timebank.store.tables import member_teams, members, units
 
 

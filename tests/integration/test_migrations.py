@@ -3,7 +3,7 @@
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from timebank.store.schema import metadata
+from timebank.store.tables import metadata
 
 
 def test_init_twice_is_harmless_and_the_migrations_match_the_tables(tb):

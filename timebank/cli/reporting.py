@@ -20,7 +20,7 @@ from timebank.cli.main import db_option, main, open_bank
 from timebank.cli.messages import pick_lang, say
 from timebank.reports.periods import parse_month
 from timebank.reports.tables import to_table
-from timebank.store import ledger as books
+from timebank.store import legacy as books
 
 out = Console()
 F = TypeVar("F", bound=Callable[..., Any])

@@ -24,7 +24,7 @@ from timebank.io.importing import Checked, Plan
 from timebank.io.rows import ContributionRecord, Problem, contribution_record
 from timebank.services.contributions import ContributionInput, record_many
 from timebank.services.rules import load_versions, version_on
-from timebank.store.ledger import CommunityRef
+from timebank.domain.community import CommunityRef
 from timebank.store.tables import members
 from timebank.timeutil import local_date, utcnow, zone
 

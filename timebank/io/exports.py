@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from timebank.errors import ValidationError
 from timebank.io.writers import Table, write_csv, write_xlsx
-from timebank.store import ledger as books
+from timebank.store import legacy as books
 from timebank.store.db import Store
 from timebank.store.tables import accounts, entries, members, postings
 from timebank.timeutil import start_of_day_utc, zone

@@ -25,7 +25,7 @@ from timebank.errors import TimebankError
 from timebank.io.headers import HeaderMap, Layout, map_headers
 from timebank.io.readers import Source, open_source
 from timebank.io.rows import Problem
-from timebank.store import ledger as books
+from timebank.store import legacy as books
 from timebank.store.db import Store, refresh_statistics
 
 R = TypeVar("R")

@@ -18,7 +18,7 @@ from timebank.io.headers import MEMBERS, HeaderMap
 from timebank.io.importing import Checked, Plan
 from timebank.io.rows import MemberRecord, Problem, member_record
 from timebank.store.idempotency import insert_ignoring_conflicts
-from timebank.store.ledger import CommunityRef
+from timebank.domain.community import CommunityRef
 from timebank.store.tables import member_teams, members, units
 from timebank.timeutil import utcnow
 

@@ -13,7 +13,7 @@ from timebank.errors import ValidationError
 from timebank.reports.monthly import competition_ranks, earned
 from timebank.reports.periods import Period
 from timebank.reports.scope import Scope
-from timebank.store.ledger import CommunityRef
+from timebank.domain.community import CommunityRef
 from timebank.store.tables import members, units
 
 MAX_LIMIT = 1000

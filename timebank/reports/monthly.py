@@ -14,8 +14,8 @@ from sqlalchemy.engine import Connection
 from timebank.domain.ledger import check_unit
 from timebank.reports.periods import Period
 from timebank.reports.scope import Scope, children, rule_infos
-from timebank.store.contribution_tables import earnings_monthly
-from timebank.store.ledger import CommunityRef
+from timebank.store.tables import earnings_monthly
+from timebank.domain.community import CommunityRef
 from timebank.store.tables import members, units
 
 

@@ -15,7 +15,7 @@ from timebank.reports.periods import parse_month, parse_period
 from timebank.reports.poster import render_poster
 from timebank.reports.scope import scope
 from timebank.reports.tables import statement_table, to_table
-from timebank.store import ledger as books
+from timebank.store import legacy as books
 from timebank.store.db import Store
 from timebank.store.tables import communities
 

@@ -27,10 +27,11 @@ from timebank.domain.ledger import check_amount, check_unit
 from timebank.errors import AlreadyExists, OutOfStock, UnknownGift, ValidationError
 from timebank.services.communities import check_code
 from timebank.services.tiers import policy_of
-from timebank.store import ledger as books
-from timebank.store.catalogue_tables import gifts, stock_movements
+from timebank.store import legacy as books
+from timebank.store.tables import gifts, stock_movements
 from timebank.store.db import Store
-from timebank.store.idempotency import once
+
+from timebank.store.legacy import once
 from timebank.timeutil import utcnow
 
 

@@ -14,7 +14,7 @@ from timebank.domain.rulebook import Rulebook
 from timebank.domain.rulebook import load as rulebook_of
 from timebank.errors import AlreadyExists, ValidationError
 from timebank.services import rules
-from timebank.store import ledger as books
+from timebank.store import legacy as books
 from timebank.store.db import Store
 from timebank.store.tables import communities
 from timebank.timeutil import DEFAULT_TIMEZONE, utcnow, zone

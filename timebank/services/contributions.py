@@ -40,15 +40,16 @@ from timebank.errors import (
     ValidationError,
 )
 from timebank.services.rules import Versions, load_versions, version_on
-from timebank.store import bulk
-from timebank.store import ledger as books
-from timebank.store.contribution_tables import (
+from timebank.store import legacy as bulk
+from timebank.store import legacy as books
+from timebank.store.tables import (
     contribution_flags,
     contributions,
     earnings_monthly,
 )
 from timebank.store.db import Store
-from timebank.store.idempotency import check_key, once
+from timebank.store.idempotency import check_key
+from timebank.store.legacy import once
 from timebank.store.tables import idempotency_keys, members
 from timebank.timeutil import local_date, start_of_day_utc, utc_naive, utcnow
 
@@ -744,7 +745,7 @@ def _earn(conn: Connection, rows: Sequence[tuple[int, int, str, str, str, int, i
 
 
 def _row(conn: Connection, community_id: int, contribution_id: int) -> sa.Row:
-    from timebank.store.contribution_tables import rule_versions
+    from timebank.store.tables import rule_versions
 
     c = contributions
     row = conn.execute(

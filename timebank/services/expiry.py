@@ -19,9 +19,10 @@ from sqlalchemy.engine import Connection
 from timebank.domain.expiry import ExpiryPolicy, expiring
 from timebank.domain.ledger import EntryKind, SystemAccount, move
 from timebank.errors import ValidationError
-from timebank.store import ledger as books
+from timebank.store import legacy as books
 from timebank.store.db import Store
-from timebank.store.idempotency import once
+
+from timebank.store.legacy import once
 from timebank.store.tables import accounts, communities, entries, members, postings
 from timebank.timeutil import local_date, start_of_day_utc, utcnow
 

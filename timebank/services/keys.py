@@ -18,8 +18,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from timebank.errors import Unauthorized, ValidationError
-from timebank.store import ledger as books
-from timebank.store.access_tables import api_keys
+from timebank.store import legacy as books
+from timebank.store.tables import api_keys
 from timebank.store.db import Store
 from timebank.store.tables import communities, members
 from timebank.timeutil import utcnow

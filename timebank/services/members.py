@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 from timebank.errors import AlreadyExists, UnknownMember, ValidationError
 from timebank.services.communities import check_code
 from timebank.services.units import unit_row
-from timebank.store import ledger as books
+from timebank.store import legacy as books
 from timebank.store.db import Store
 from timebank.store.tables import member_teams, members, units
 from timebank.timeutil import utcnow

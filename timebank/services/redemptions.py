@@ -43,8 +43,8 @@ from timebank.errors import (
     ValidationError,
 )
 from timebank.services.tiers import evaluate, policy_of
-from timebank.store import ledger as books
-from timebank.store.catalogue_tables import (
+from timebank.store import legacy as books
+from timebank.store.tables import (
     gifts,
     redemption_items,
     redemptions,
@@ -53,7 +53,8 @@ from timebank.store.catalogue_tables import (
 )
 from timebank.store.db import Store
 from timebank.store.fast import Statement
-from timebank.store.idempotency import once
+
+from timebank.store.legacy import once
 from timebank.store.tables import accounts, members
 from timebank.timeutil import local_date, start_of_day_utc, utcnow
 

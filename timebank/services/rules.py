@@ -23,8 +23,8 @@ from timebank.domain import rulebook as books_of_rules
 from timebank.domain.rulebook import Rulebook
 from timebank.domain.rules import Rule
 from timebank.errors import InvalidState, UnknownRule, ValidationError
-from timebank.store import ledger as books
-from timebank.store.contribution_tables import contributions, rule_versions
+from timebank.store import legacy as books
+from timebank.store.tables import contributions, rule_versions
 from timebank.store.db import Store
 from timebank.store.tables import communities
 from timebank.timeutil import local_date, utcnow

@@ -20,8 +20,8 @@ from timebank.domain.catalogue import StockLine, check_text, stock_line
 from timebank.errors import AlreadyExists, InvalidState, NotFound, ValidationError
 from timebank.services.communities import check_code
 from timebank.services.redemptions import cancel_held
-from timebank.store import ledger as books
-from timebank.store.catalogue_tables import (
+from timebank.store import legacy as books
+from timebank.store.tables import (
     gifts,
     redemption_items,
     redemptions,

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from timebank.domain.ledger import check_unit
 from timebank.errors import ValidationError
-from timebank.store import ledger as books
+from timebank.store import legacy as books
 from timebank.store.db import Store
 from timebank.store.tables import accounts, entries, postings
 from timebank.timeutil import start_of_day_utc

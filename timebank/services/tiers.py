@@ -26,7 +26,7 @@ from timebank.domain.tiers import (
     tier_at,
     year_starts_between,
 )
-from timebank.store import ledger as books
+from timebank.store import legacy as books
 from timebank.store.db import Store
 from timebank.store.tables import accounts, entries, members, postings
 from timebank.timeutil import local_date, start_of_day_utc, utcnow

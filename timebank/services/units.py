@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection
 
 from timebank.errors import AlreadyExists, NotFound, ValidationError
 from timebank.services.communities import check_code
-from timebank.store import ledger as books
+from timebank.store import legacy as books
 from timebank.store.db import Store
 from timebank.store.tables import units
 

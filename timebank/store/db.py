@@ -1,8 +1,10 @@
 """Engines and transactions: one code path for SQLite and PostgreSQL.
 
-``Store.write(fn)`` runs ``fn(conn)`` in one transaction that takes the write lock up
-front on SQLite (``BEGIN IMMEDIATE``) and is retried on PostgreSQL deadlocks and
-serialization failures, so a use case is written once and is safe on both engines.
+``Store.transact(community, fn)`` runs the use case ``fn(uow)`` in one transaction that
+takes the write lock up front on SQLite (``BEGIN IMMEDIATE``) and is retried on
+PostgreSQL deadlocks and serialization failures, so a use case is written once and is
+safe on both engines. ``Store.reading(community)`` is a read snapshot. ``write`` and
+``read`` hand out the raw connection: for the store's own modules, migrations and tests.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
+
+from timebank.store.uow import UnitOfWork
 
 T = TypeVar("T")
 
@@ -72,10 +76,22 @@ class Store:
         self.dialect = self.engine.dialect.name
         self.retries = retries
         self._writer = self.engine.execution_options(**{_WRITE: True})
+        # Community code -> id: ids never change, so the hot path reads them once.
+        self.community_ids: dict[str, int] = {}
 
     @property
     def url(self) -> str:
         return self.engine.url.render_as_string(hide_password=False)
+
+    def transact(self, community: str | None, fn: Callable[[UnitOfWork], T]) -> T:
+        """Run the use case ``fn`` in one write transaction for ``community``."""
+        return self.write(lambda conn: fn(UnitOfWork(self, conn, community)))
+
+    @contextmanager
+    def reading(self, community: str | None = None) -> Iterator[UnitOfWork]:
+        """A unit of work on one consistent read snapshot."""
+        with self.read() as conn:
+            yield UnitOfWork(self, conn, community)
 
     def write(self, fn: Callable[[Connection], T]) -> T:
         """Run ``fn`` in one write transaction; commit on return, roll back on error.
@@ -87,8 +103,8 @@ class Store:
             try:
                 with self._writer.begin() as conn:
                     return fn(conn)
-            except sa.exc.DBAPIError as exc:
-                if attempt == self.retries or not _retryable(exc):
+            except Exception as exc:
+                if attempt == self.retries or not retryable(exc):
                     raise
                 time.sleep(random.uniform(0, 0.01 * 2**attempt))
         raise AssertionError("unreachable")
@@ -115,6 +131,8 @@ def refresh_statistics(conn: Connection, tables: Sequence[str]) -> None:
         conn.exec_driver_sql("ANALYZE " + ", ".join(tables))
 
 
-def _retryable(exc: sa.exc.DBAPIError) -> bool:
-    sqlstate = getattr(exc.orig, "sqlstate", None)
-    return sqlstate in _RETRYABLE_SQLSTATES
+def retryable(exc: BaseException) -> bool:
+    """A deadlock or serialization failure, raised through SQLAlchemy or straight from
+    the driver (the prebuilt statements of ``fast`` run on its cursor)."""
+    orig = exc.orig if isinstance(exc, sa.exc.DBAPIError) else exc
+    return getattr(orig, "sqlstate", None) in _RETRYABLE_SQLSTATES

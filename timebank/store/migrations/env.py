@@ -3,7 +3,7 @@
 from alembic import context
 
 from timebank.store.db import create_engine
-from timebank.store.schema import metadata
+from timebank.store.tables import metadata
 
 cfg = context.config
 engine = cfg.attributes.get("engine") or create_engine(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from timebank.store.tables import BigId, metadata
+from timebank.store.tables.base import BigId, metadata
 
 # One row per version of a rule; the version in force on a contribution's local day is
 # the one with the latest ``effective_from`` on or before it.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from timebank.store.tables import BigId, metadata
+from timebank.store.tables.base import BigId, metadata
 
 api_keys = sa.Table(
     "api_keys", metadata,

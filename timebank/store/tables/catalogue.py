@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from timebank.store.tables import BigId, entries, metadata
+from timebank.store.tables.base import BigId, metadata
+from timebank.store.tables.books import entries
 
 gifts = sa.Table(
     "gifts", metadata,

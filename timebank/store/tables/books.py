@@ -1,13 +1,7 @@
 """Core tables of the books: communities, the organisation, accounts, entries, postings.
 
-Other features keep their tables in their own modules on the same ``metadata``. The
-schema itself is owned by the Alembic migrations in ``store/migrations``; a test checks
-that the migrations and these definitions agree.
-
-Lock order, everywhere a transaction writes: member rows by id (recording contributions,
-for their caps), then gift rows by id, then accounts by id, then the community row (its
-chain head) last. The chain head is the only per-community hot row, so it is taken as
-late as possible.
+Other features keep their tables in their own modules on the same ``metadata`` (the lock
+order is in the package's docstring).
 """
 
 from __future__ import annotations
@@ -15,19 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from timebank.domain.ledger import GENESIS_HASH
-
-metadata = sa.MetaData(
-    naming_convention={
-        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-        "ck": "ck_%(table_name)s_%(constraint_name)s",
-        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-        "pk": "pk_%(table_name)s",
-    }
-)
-
-# SQLite only aliases ROWID for a column declared exactly INTEGER PRIMARY KEY.
-BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+from timebank.store.tables.base import BigId, metadata
 
 communities = sa.Table(
     "communities", metadata,

@@ -1,0 +1,51 @@
+"""The communities' gateway: create a community with its system accounts, read it, and
+keep its settings (the rulebook's policies)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import sqlalchemy as sa
+
+from timebank.domain.community import CommunityRef
+from timebank.errors import AlreadyExists, UnknownCommunity
+from timebank.store.fast import Statement
+from timebank.store.tables import communities
+from timebank.store.uow import Gateway
+from timebank.timeutil import utcnow
+
+_COMMUNITY = Statement(
+    sa.select(communities.c.id, communities.c.code, communities.c.timezone,
+              communities.c.settings, communities.c.name)
+    .where(communities.c.code == sa.bindparam("p_code")))
+
+
+class CommunitiesGateway(Gateway):
+    def add(self, code: str, name: str, timezone: str, settings: Mapping[str, Any]) -> int:
+        """Insert the community and open its system accounts; returns its id."""
+        try:
+            community_id = self.conn.execute(communities.insert().values(
+                code=code, name=name, timezone=timezone, settings=dict(settings),
+                created_at=utcnow()).returning(communities.c.id)).scalar_one()
+        except sa.exc.IntegrityError as exc:
+            raise AlreadyExists(f"community {code!r} already exists", field="code") from exc
+        self.uow.ledger.open_system_accounts(community_id)
+        return int(community_id)
+
+    def _row(self, code: str) -> tuple[Any, ...]:
+        row = _COMMUNITY.one(self.conn, {"p_code": code})
+        if row is None:
+            raise UnknownCommunity(f"unknown community {code!r}", field="community")
+        return row
+
+    def get(self, code: str) -> CommunityRef:
+        community_id, found, timezone, settings, _ = self._row(code)
+        return CommunityRef(community_id, found, timezone, settings or {})
+
+    def name(self, code: str) -> str:
+        return str(self._row(code)[4])
+
+    def set_settings(self, community_id: int, settings: Mapping[str, Any]) -> None:
+        self.conn.execute(communities.update().where(communities.c.id == community_id)
+                          .values(settings=dict(settings)))

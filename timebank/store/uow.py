@@ -1,0 +1,163 @@
+"""A unit of work: one transaction, the community it acts for, and the store's gateways.
+
+A use case is a function taking primitives and a ``UnitOfWork`` (``Store.transact`` runs
+it in a write transaction, retried on PostgreSQL conflicts; ``Store.reading`` opens a
+read snapshot). Everything it needs from the database it asks a gateway for
+(``uow.ledger``, ``uow.members``, ...), so no SQL and no connection leave ``store/``.
+
+``once`` makes a write idempotent with a typed codec: the first run returns the
+use case's own result and stores it as JSON; a replay decodes the stored JSON back into
+the same attrs type, so both answers are equal without a dict round trip on the way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from cattrs.preconf.json import make_converter
+from sqlalchemy.engine import Connection
+
+from timebank.domain.community import CommunityRef
+from timebank.errors import ValidationError
+from timebank.store import idempotency
+
+if TYPE_CHECKING:
+    from timebank.store.catalogue import CatalogueGateway
+    from timebank.store.communities import CommunitiesGateway
+    from timebank.store.contributions import ContributionsGateway
+    from timebank.store.db import Store
+    from timebank.store.history import HistoryGateway
+    from timebank.store.keys import KeysGateway
+    from timebank.store.ledger import LedgerGateway
+    from timebank.store.members import MembersGateway
+    from timebank.store.redemptions import RedemptionsGateway
+    from timebank.store.reports import ReportsGateway
+    from timebank.store.rules import RulesGateway
+
+T = TypeVar("T")
+
+# Results are attrs classes of primitives, dates and tuples: JSON both ways.
+codec = make_converter()
+
+
+class UnitOfWork:
+    """One transaction for one community (or none: platform acts such as creating one)."""
+
+    def __init__(self, store: Store, conn: Connection, community: str | None) -> None:
+        self.store = store
+        self.conn = conn
+        self.dialect = conn.dialect.name
+        self.community_code = community
+
+    # -- the community -------------------------------------------------------------------
+
+    @cached_property
+    def community(self) -> CommunityRef:
+        """The community with its settings, read once per transaction."""
+        if self.community_code is None:
+            raise ValidationError("this act needs a community", field="community")
+        return self.communities.get(self.community_code)
+
+    @property
+    def community_id(self) -> int:
+        """The community's id, from a per-process cache: ids never change, so the hot
+        path skips reading the community row."""
+        if "community" in self.__dict__:
+            return self.community.id
+        code = self.community_code
+        if code is None:
+            raise ValidationError("this act needs a community", field="community")
+        found = self.store.community_ids.get(code)
+        if found is None:
+            found = self.store.community_ids[code] = self.communities.get(code).id
+        return found
+
+    # -- idempotency ---------------------------------------------------------------------
+
+    def once(self, key: str | None, request: Mapping[str, Any], work: Callable[[], T],
+             result: type[T]) -> T:
+        """Run ``work`` once per key and return its result, first or replayed.
+
+        ``request`` is what the caller sent, exactly: a replay with any field changed is
+        an ``IdempotencyConflict``. Without a key the work simply runs (nothing stored).
+        """
+        if key is None:
+            return work()
+        claim = idempotency.claim(self.conn, self.community_id, key, request)
+        if claim.stored is not None:
+            return codec.structure(claim.stored, result)
+        done = work()
+        idempotency.answer(self.conn, claim.id, codec.unstructure(done))
+        return done
+
+    def replays(self, requests: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+        """For a bulk write: the stored (JSON) responses of the keys already used, each
+        checked against its request (key → request)."""
+        return idempotency.claimed(self.conn, self.community_id, requests)
+
+    def remember(self, answered: Sequence[tuple[str, Mapping[str, Any], Any]]) -> None:
+        """For a bulk write: store fresh keys with their requests and typed results."""
+        idempotency.store_many(self.conn, self.community_id, [
+            (key, request, codec.unstructure(result)) for key, request, result in answered])
+
+    # -- gateways, one per subject -------------------------------------------------------
+
+    @cached_property
+    def ledger(self) -> LedgerGateway:
+        from timebank.store.ledger import LedgerGateway
+        return LedgerGateway(self)
+
+    @cached_property
+    def history(self) -> HistoryGateway:
+        from timebank.store.history import HistoryGateway
+        return HistoryGateway(self)
+
+    @cached_property
+    def communities(self) -> CommunitiesGateway:
+        from timebank.store.communities import CommunitiesGateway
+        return CommunitiesGateway(self)
+
+    @cached_property
+    def members(self) -> MembersGateway:
+        from timebank.store.members import MembersGateway
+        return MembersGateway(self)
+
+    @cached_property
+    def rules(self) -> RulesGateway:
+        from timebank.store.rules import RulesGateway
+        return RulesGateway(self)
+
+    @cached_property
+    def contributions(self) -> ContributionsGateway:
+        from timebank.store.contributions import ContributionsGateway
+        return ContributionsGateway(self)
+
+    @cached_property
+    def catalogue(self) -> CatalogueGateway:
+        from timebank.store.catalogue import CatalogueGateway
+        return CatalogueGateway(self)
+
+    @cached_property
+    def redemptions(self) -> RedemptionsGateway:
+        from timebank.store.redemptions import RedemptionsGateway
+        return RedemptionsGateway(self)
+
+    @cached_property
+    def keys(self) -> KeysGateway:
+        from timebank.store.keys import KeysGateway
+        return KeysGateway(self)
+
+    @cached_property
+    def reports(self) -> ReportsGateway:
+        from timebank.store.reports import ReportsGateway
+        return ReportsGateway(self)
+
+
+class Gateway:
+    """A subject's SQL, bound to one unit of work's connection and community."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+        self.conn = uow.conn
