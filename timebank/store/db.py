@@ -118,6 +118,30 @@ class Store:
     def dispose(self) -> None:
         self.engine.dispose()
 
+    def ping(self) -> bool:
+        """Whether the database answers (a health check)."""
+        try:
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("SELECT 1")
+            return True
+        except sa.exc.SQLAlchemyError:
+            return False
+
+    @classmethod
+    def for_server(cls, url: str) -> Store:
+        """The store a server process uses. On SQLite its threads share one connection in
+        turn: SQLite takes one writer at a time anyway, and waiting in the pool's queue is
+        fair and prompt where the busy handler's sleep-and-retry gives a long tail."""
+        if sa.make_url(url).get_backend_name() == "sqlite":
+            return cls(engine=create_engine(url, pool_size=1, max_overflow=0,
+                                            pool_timeout=120))
+        return cls(url)
+
+
+def unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` says the database cannot be reached (worth a 503, not a 500)."""
+    return isinstance(exc, sa.exc.OperationalError)
+
 
 def refresh_statistics(conn: Connection, tables: Sequence[str]) -> None:
     """Let PostgreSQL's planner see what a long transaction has written so far.

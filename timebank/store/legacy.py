@@ -147,4 +147,3 @@ def award_many(conn: Connection, comm: CommunityRef, awards: Sequence[Award], *,
              for a, p in zip(awards, posted, strict=True) if a.key is not None]
     idempotency.store_many(conn, comm.id, keyed)  # type: ignore[arg-type]
     return [p.entry_id for p in posted]
-from timebank.domain.community import CommunityRef  # noqa: E402,F401

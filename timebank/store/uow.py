@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from timebank.store.contributions import ContributionsGateway
     from timebank.store.db import Store
     from timebank.store.history import HistoryGateway
+    from timebank.store.imports import ImportsGateway
     from timebank.store.keys import KeysGateway
     from timebank.store.ledger import LedgerGateway
     from timebank.store.members import MembersGateway
@@ -153,6 +154,11 @@ class UnitOfWork:
     def reports(self) -> ReportsGateway:
         from timebank.store.reports import ReportsGateway
         return ReportsGateway(self)
+
+    @cached_property
+    def imports(self) -> ImportsGateway:
+        from timebank.store.imports import ImportsGateway
+        return ImportsGateway(self)
 
 
 class Gateway:
