@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from timebank.reports.service import Reports
 from timebank.services.catalogue import Gifts
 from timebank.services.communities import Communities
 from timebank.services.contributions import Contributions
@@ -14,6 +13,7 @@ from timebank.services.keys import Keys
 from timebank.services.ledger import Ledger
 from timebank.services.members import Members
 from timebank.services.redemptions import Redemptions
+from timebank.services.reports import Reports
 from timebank.services.rules import Rules
 from timebank.services.service_days import ServiceDays
 from timebank.services.statements import Statements

@@ -12,17 +12,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Flask
 
 from timebank.services.keys import Identity
-from timebank.store.db import Store, create_engine
+from timebank.store.db import Store
 from timebank.timebank import Timebank
 from webapi import errors
 from webapi.api import State, TimebankApi, docs_blueprint
 from webapi.auth import Resolver, bearer_resolver
 from webapi.config import Settings
-from webapi.views.catalog import blueprints
+from webapi.views import BLUEPRINTS
 
 __all__ = ["Identity", "Settings", "create_app", "init_app"]
 
@@ -43,21 +42,11 @@ def init_app(app: Flask, *, timebank: Timebank, url_prefix: str | None = None,
     api.init_app(app)
     state = State(timebank, conf, identity_resolver or bearer_resolver(timebank), api)
     app.extensions["timebank"] = state
-    for bp in blueprints(timebank):
+    for bp in BLUEPRINTS:
         api.register_blueprint(bp, url_prefix=prefix + (bp.url_prefix or ""))
     app.register_blueprint(docs_blueprint(), url_prefix=prefix or None)
     app.before_request(errors.routing_guard(prefix))
     return state
-
-
-def open_store(url: str) -> Store:
-    """The store a server process uses. On SQLite its threads share one connection in
-    turn: SQLite takes one writer at a time anyway, and waiting in the pool's queue is
-    fair and prompt where the busy handler's sleep-and-retry gives a long tail."""
-    if sa.make_url(url).get_backend_name() == "sqlite":
-        return Store(engine=create_engine(url, pool_size=1, max_overflow=0,
-                                          pool_timeout=120))
-    return Store(url)
 
 
 def create_app(config: Mapping[str, Any] | None = None, *,
@@ -66,7 +55,8 @@ def create_app(config: Mapping[str, Any] | None = None, *,
     app = Flask("timebank")
     app.config.update(config or {})
     conf = Settings.load(app.config, **settings)
-    bank = timebank if timebank is not None else Timebank(store=open_store(conf.database_url))
-    init_app(app, timebank=bank, url_prefix=conf.url_prefix, max_body=conf.max_body,
+    if timebank is None:
+        timebank = Timebank(store=Store.for_server(conf.database_url))
+    init_app(app, timebank=timebank, url_prefix=conf.url_prefix, max_body=conf.max_body,
              title=conf.title, docs_script_url=conf.docs_script_url)
     return app

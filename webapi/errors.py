@@ -14,11 +14,11 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Blueprint, Response, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from timebank.errors import TimebankError
+from timebank.store.db import unavailable
 
 log = logging.getLogger("webapi")
 PROBLEM_JSON = "application/problem+json"
@@ -59,7 +59,7 @@ TITLES = {
 # read, e.g. malformed JSON, is a validation error like any other bad input).
 HTTP_CODES = {400: "validation_error", 401: "unauthorized", 403: "forbidden",
               404: "not_found", 405: "method_not_allowed", 413: "payload_too_large",
-              422: "validation_error"}
+              422: "validation_error", 503: "unavailable"}
 
 
 def problem(code: str, detail: str, *, status: int | None = None,
@@ -136,10 +136,20 @@ def from_http_exception(exc: HTTPException) -> Response:
     if code == "payload_too_large":
         limit = request.max_content_length
         return problem(code, f"the request body is larger than {limit} bytes")
+    if code == "unavailable":
+        return storage_unavailable(exc)
     detail = exc.description or TITLES.get(code, exc.name)
     if code == "not_found":
         detail = f"nothing at {request.method} {request.path}"
     return problem(code, detail, status=status, headers=headers)
+
+
+def storage_unavailable(exc: Exception) -> Response:
+    """The database cannot be reached (a driver error, or the health check's ping): 503,
+    worth retrying."""
+    log.warning("storage unavailable on %s %s: %s", request.method, request.path, exc)
+    return problem("unavailable", "the database is unavailable; try again shortly",
+                   headers={"Retry-After": "1"})
 
 
 def from_unexpected(exc: Exception) -> Response:
@@ -148,10 +158,8 @@ def from_unexpected(exc: Exception) -> Response:
         return from_http_exception(exc)
     if isinstance(exc, TimebankError):
         return from_timebank_error(exc)
-    if isinstance(exc, sa.exc.OperationalError):
-        log.warning("storage unavailable on %s %s: %s", request.method, request.path, exc)
-        return problem("unavailable", "the database is unavailable; try again shortly",
-                       headers={"Retry-After": "1"})
+    if unavailable(exc):
+        return storage_unavailable(exc)
     log.exception("unexpected error on %s %s", request.method, request.path)
     return problem("internal_error", "an unexpected error occurred; it has been logged")
 

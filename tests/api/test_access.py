@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from tests.api.conftest import Api, make_api
+from timebank import Timebank
 from timebank.cli import main
 from timebank.errors import Unauthorized, ValidationError
 from timebank.store.tables import api_keys
@@ -69,24 +70,21 @@ MATRIX = [
 
 
 @pytest.fixture
-def sqlite_api(tmp_path) -> Api:
-    from timebank import Timebank
-
-    bank = Timebank(f"sqlite:///{tmp_path / 'access.db'}")
-    bank.init()
-    bank.communities.create("sjhy", "世纪花园社区")
-    bank.communities.create("other", "别的社区")
+def access_api(tb: Timebank) -> Api:
+    """The API over two communities, ``sjhy`` (m1, m2 with cards C1, C2) and ``other``
+    (o1), on each engine; admin key of ``sjhy`` by default."""
+    tb.communities.create("sjhy", "世纪花园社区")
+    tb.communities.create("other", "别的社区")
     for code in ("m1", "m2"):
-        bank.members.add("sjhy", code, code, card=f"C{code[1]}")
-    bank.members.add("other", "o1", "外人")
-    yield make_api(bank)
-    bank.close()
+        tb.members.add("sjhy", code, code, card=f"C{code[1]}")
+    tb.members.add("other", "o1", "外人")
+    return make_api(tb)
 
 
 @pytest.mark.parametrize("role", sorted(ALL))
-def test_each_role_is_allowed_exactly_what_the_contract_gives_it(sqlite_api: Api,
+def test_each_role_is_allowed_exactly_what_the_contract_gives_it(access_api: Api,
                                                                  role: str) -> None:
-    who = sqlite_api.as_(role)
+    who = access_api.as_(role)
     wrong = []
     for method, path, body, allowed in MATRIX:
         response = who.request(method, path, json=body)
@@ -97,40 +95,40 @@ def test_each_role_is_allowed_exactly_what_the_contract_gives_it(sqlite_api: Api
     assert not wrong
 
 
-def test_a_platform_key_names_the_community_it_acts_on(sqlite_api: Api) -> None:
-    platform = sqlite_api.as_("platform")
+def test_a_platform_key_names_the_community_it_acts_on(access_api: Api) -> None:
+    platform = access_api.as_("platform")
     assert platform.get("/members/m1").status_code == 422
     named = platform.get("/members/o1", headers={"X-Timebank-Community": "other"})
     assert named.status_code == 200 and named.get_json()["name"] == "外人"
 
 
-def test_a_key_of_one_community_neither_reads_nor_writes_another(sqlite_api: Api) -> None:
+def test_a_key_of_one_community_neither_reads_nor_writes_another(access_api: Api) -> None:
     other = {"X-Timebank-Community": "other"}
-    assert sqlite_api.get("/members/o1").status_code == 404  # not in its own community
-    assert sqlite_api.get("/members/o1", headers=other).status_code == 403
-    write = sqlite_api.post("/adjustments", json={"member": "o1", "amount": 5,
+    assert access_api.get("/members/o1").status_code == 404  # not in its own community
+    assert access_api.get("/members/o1", headers=other).status_code == 403
+    write = access_api.post("/adjustments", json={"member": "o1", "amount": 5,
                                                   "reason": "x"}, headers=other)
     assert write.status_code == 403
-    assert sqlite_api.get("/communities/other").status_code == 403
-    assert sqlite_api.bank.ledger.balance("other", "o1") == {}
+    assert access_api.get("/communities/other").status_code == 403
+    assert access_api.bank.ledger.balance("other", "o1") == {}
 
 
-def test_a_member_key_sees_only_its_own_member(sqlite_api: Api) -> None:
-    member = sqlite_api.as_("member")
+def test_a_member_key_sees_only_its_own_member(access_api: Api) -> None:
+    member = access_api.as_("member")
     assert member.get("/members/m1/balance").status_code == 200
     assert member.get("/members/m2/balance").status_code == 403
     assert member.get("/members/m1").status_code == 403
 
 
-def test_a_kiosk_looks_members_up_by_card_only(sqlite_api: Api) -> None:
-    kiosk = sqlite_api.as_("kiosk")
+def test_a_kiosk_looks_members_up_by_card_only(access_api: Api) -> None:
+    kiosk = access_api.as_("kiosk")
     assert kiosk.get("/members?card=C2").get_json()["items"][0]["code"] == "m2"
     assert kiosk.get("/members").status_code == 422
     assert kiosk.get("/members?card=nope").status_code == 404
 
 
-def test_keys_are_stored_only_as_their_hash(sqlite_api: Api) -> None:
-    bank = sqlite_api.bank
+def test_keys_are_stored_only_as_their_hash(access_api: Api) -> None:
+    bank = access_api.bank
     created = bank.keys.create("clerk", community="sjhy", label="desk 1")
     with bank.store.read() as conn:
         rows = conn.execute(sa.select(api_keys)).all()
@@ -140,8 +138,8 @@ def test_keys_are_stored_only_as_their_hash(sqlite_api: Api) -> None:
     assert bank.keys.resolve(created.token).role == "clerk"
 
 
-def test_a_revoked_key_no_longer_works(sqlite_api: Api) -> None:
-    bank = sqlite_api.bank
+def test_a_revoked_key_no_longer_works(access_api: Api) -> None:
+    bank = access_api.bank
     created = bank.keys.create("admin", community="sjhy")
     bank.keys.revoke(created.id)
     with pytest.raises(Unauthorized):
@@ -152,18 +150,18 @@ def test_a_revoked_key_no_longer_works(sqlite_api: Api) -> None:
     ("boss", "sjhy", None), ("clerk", None, None), ("member", "sjhy", None),
     ("admin", "sjhy", "m1")])
 def test_a_key_needs_a_known_role_and_the_scope_its_role_needs(
-        sqlite_api: Api, role: str, community: str | None, member: str | None) -> None:
+        access_api: Api, role: str, community: str | None, member: str | None) -> None:
     with pytest.raises(ValidationError):
-        sqlite_api.bank.keys.create(role, community=community, member=member)
+        access_api.bank.keys.create(role, community=community, member=member)
 
 
-def test_the_cli_prints_a_new_key_once_on_the_last_line(sqlite_api: Api) -> None:
-    url = sqlite_api.bank.store.url
+def test_the_cli_prints_a_new_key_once_on_the_last_line(access_api: Api) -> None:
+    url = access_api.bank.store.url
     result = CliRunner().invoke(main, ["--db", url, "keys", "create", "--role", "member",
                                        "--community", "sjhy", "--member", "m2"])
     assert result.exit_code == 0, result.output
     token = result.output.strip().splitlines()[-1]
-    identity = sqlite_api.bank.keys.resolve(token)
+    identity = access_api.bank.keys.resolve(token)
     assert (identity.role, identity.community, identity.member) == ("member", "sjhy", "m2")
     refused = CliRunner().invoke(main, ["--db", url, "keys", "create", "--role", "kiosk"])
     assert refused.exit_code == 2

@@ -14,13 +14,11 @@ from webapi.config import Settings
 
 
 @pytest.fixture
-def bank(tmp_path) -> Timebank:
-    bank = Timebank(f"sqlite:///{tmp_path / 'host.db'}")
-    bank.init()
-    bank.communities.create("sjhy", "世纪花园社区")
-    bank.members.add("sjhy", "m1", "张三")
-    yield bank
-    bank.close()
+def bank(tb: Timebank) -> Timebank:
+    """A migrated timebank on each engine with community ``sjhy`` and member m1."""
+    tb.communities.create("sjhy", "世纪花园社区")
+    tb.members.add("sjhy", "m1", "张三")
+    return tb
 
 
 def host_app() -> Flask:

@@ -1,4 +1,5 @@
-"""The examples run as they are shipped, and the demo builder builds its community."""
+"""The examples run as they are shipped, and the demo builder builds its community, on
+each engine (``db_url``: a SQLite file, or a PostgreSQL schema of its own)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,9 @@ import importlib.util
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+
+import pytest
+from flask import Flask
 
 from tests.api.conftest import PREFIX
 from timebank import Timebank
@@ -22,22 +26,37 @@ def load(name: str) -> ModuleType:
     return module
 
 
-def test_the_host_app_example_embeds_the_api_behind_its_own_login(tmp_path) -> None:
-    result = load("host_app").main(f"sqlite:///{tmp_path / 'host.db'}")
+def test_the_host_app_example_embeds_the_api_behind_its_own_login(
+        db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    example = load("host_app")
+    made: list[Flask] = []
+    create_host_app = example.create_host_app
+
+    def create_and_keep(url: str) -> Flask:
+        made.append(create_host_app(url))
+        return made[-1]
+
+    # The example leaves its bank open; close it here so that no PostgreSQL connection
+    # is left for the garbage collector (a ResourceWarning in some later test).
+    monkeypatch.setattr(example, "create_host_app", create_and_keep)
+    try:
+        result = example.main(db_url)
+    finally:
+        for app in made:
+            app.extensions["timebank"].bank.close()
     assert result["adjusted"] == 201 and result["stranger"] == 401
     assert result["balance"]["balances"]["points"]["available"] == 20
     assert result["host_404"] == "<p>the host's own 404 page</p>"
 
 
-def test_the_custom_rulebook_example_installs_and_caps(tmp_path) -> None:
-    result = load("custom_rulebook").main(f"sqlite:///{tmp_path / 'rules.db'}")
+def test_the_custom_rulebook_example_installs_and_caps(db_url: str) -> None:
+    result = load("custom_rulebook").main(db_url)
     assert result["rules"] == ["friday_duty", "sharpening", "study_day"]
     assert result["balance"] == 12 and result["capped"] is True
 
 
-def test_the_desk_spends_once_when_a_request_is_retried(tmp_path) -> None:
-    bank = Timebank(f"sqlite:///{tmp_path / 'desk.db'}")
-    bank.init()
+def test_the_desk_spends_once_when_a_request_is_retried(tb: Timebank) -> None:
+    bank = tb  # migrated and empty, on each engine; the fixture closes it
     bank.communities.create("sjhy", "世纪花园社区")
     bank.members.add("sjhy", "m1", "张三", card="SJ001")
     bank.ledger.award("sjhy", "m1", 50, key="seed", reason="seed")
@@ -63,17 +82,14 @@ def test_the_desk_spends_once_when_a_request_is_retried(tmp_path) -> None:
     assert len(sent) == 2 and sent[0] == sent[1]
     assert bank.ledger.balance("sjhy", "m1")["points"].posted == 38
     assert bank.gifts.get("sjhy", "soap").stock == 4
-    bank.close()
 
 
-def test_the_demo_builds_its_community_once(tmp_path) -> None:
+def test_the_demo_builds_its_community_once(tb: Timebank) -> None:
     from timebank.demo import CODE, build
 
-    bank = Timebank(f"sqlite:///{tmp_path / 'demo.db'}")
-    bank.init()
+    bank = tb  # migrated and empty, on each engine; the fixture closes it
     first = build(bank, members=40)
     assert first.created and first.members == 40
     assert len(bank.units.list(CODE, kind="grid")) == 10
     assert bank.verify(CODE).ok
     assert not build(bank, members=40).created
-    bank.close()

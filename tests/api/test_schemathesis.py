@@ -1,11 +1,10 @@
 """Property-based run of the API against its own OpenAPI document (schemathesis): no
 request, valid or not, gets a 5xx, and every error is problem+json.
 
-Bounded: a few examples per operation (a few hundred requests in all), SQLite only."""
+Bounded: a few examples per operation (a few hundred requests in all), on each engine
+(``db_url``)."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 import schemathesis
@@ -19,10 +18,9 @@ PROBLEM = {"type", "title", "status", "detail", "code"}
 TOKEN: dict[str, str] = {}
 
 
-@pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory):
-    path: Path = tmp_path_factory.mktemp("fuzz") / "fuzz.db"
-    bank = Timebank(f"sqlite:///{path}")
+@pytest.fixture
+def app(db_url: str):
+    bank = Timebank(db_url)
     bank.init()
     bank.communities.create("sjhy", "世纪花园社区")
     bank.rules.install("sjhy", "red_vest")

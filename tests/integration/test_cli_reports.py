@@ -1,5 +1,6 @@
 """The community worker's commands: import, report, export, member — on a real SQLite
-file, with clear messages and exit codes and no tracebacks."""
+file and, when ``TIMEBANK_TEST_POSTGRES_URL`` is set, a PostgreSQL schema of its own
+(passed with ``--db``), with clear messages and exit codes and no tracebacks."""
 
 from __future__ import annotations
 
@@ -23,15 +24,16 @@ eligible_roles = ["party_member"]
 
 
 @pytest.fixture
-def db(tmp_path):
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    bank = Timebank(url)
+def db(db_url: str) -> str:
+    """The URL of a migrated database (on each engine) with community ``sjhy``, its
+    study rule and unit b1."""
+    bank = Timebank(db_url)
     bank.init()
     bank.communities.create("sjhy", "世纪花园社区")
     bank.rules.install("sjhy", loads(RULEBOOK))
     bank.units.create("sjhy", "b1", "1号楼", "grid")
     bank.close()
-    return url
+    return db_url
 
 
 def run(db, *args, input=None):

@@ -40,12 +40,7 @@ def count(tb, table) -> int:
 
 
 def balance(tb, community, member, unit="points") -> int:
-    found = tb.ledger.balance(community, member) if hasattr(tb.ledger, "balance") else None
-    if found is None:
-        from timebank.store import legacy as books
-        with tb.store.read() as conn:
-            comm = books.community(conn, community)
-            found = books.member_balances(conn, comm.id, member)
+    found = tb.ledger.balance(community, member)
     return found[unit].posted if unit in found else 0
 
 

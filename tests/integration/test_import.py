@@ -13,8 +13,7 @@ from timebank.domain.rulebook import loads
 from timebank.io.contribution_import import contribution_plan
 from timebank.io.importing import run_import
 from timebank.io.member_import import member_plan
-from timebank.store.tables import earnings_monthly
-from timebank.store.tables import member_teams, members, units
+from timebank.store.tables import earnings_monthly, member_teams, members, units
 
 
 def add_units(tb, community):

@@ -18,6 +18,8 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from tests.strategies import LEDGER_MEMBERS as MEMBERS
+from tests.strategies import hold_outcomes, ledger_amounts, ledger_members
 from timebank import Timebank
 from timebank.errors import (
     AlreadyReversed,
@@ -26,9 +28,6 @@ from timebank.errors import (
     ReversalOfReversal,
 )
 
-MEMBERS = ("a", "b", "c")
-amounts = st.integers(min_value=1, max_value=60)
-members = st.sampled_from(MEMBERS)
 _codes = itertools.count()
 
 
@@ -59,13 +58,13 @@ class LedgerMachine(RuleBasedStateMachine):
     def available(self, member: str) -> int:
         return self.posted[member] - self.held[member]
 
-    @rule(target=entries, member=members, amount=amounts)
+    @rule(target=entries, member=ledger_members(), amount=ledger_amounts())
     def award(self, member, amount):
         result = self._call("award", member, amount)
         self.posted[member] += amount
         return (result.entry_id, {member: amount})
 
-    @rule(target=entries, member=members, amount=amounts)
+    @rule(target=entries, member=ledger_members(), amount=ledger_amounts())
     def spend(self, member, amount):
         try:
             result = self._call("spend", member, amount)
@@ -76,7 +75,8 @@ class LedgerMachine(RuleBasedStateMachine):
         self.posted[member] -= amount
         return (result.entry_id, {member: -amount})
 
-    @rule(target=entries, sender=members, receiver=members, amount=amounts)
+    @rule(target=entries, sender=ledger_members(), receiver=ledger_members(),
+          amount=ledger_amounts())
     def transfer(self, sender, receiver, amount):
         if sender == receiver:
             return (None, {})
@@ -89,7 +89,7 @@ class LedgerMachine(RuleBasedStateMachine):
         self.posted[receiver] += amount
         return (result.entry_id, {sender: -amount, receiver: amount})
 
-    @rule(target=holds, member=members, amount=amounts)
+    @rule(target=holds, member=ledger_members(), amount=ledger_amounts())
     def hold(self, member, amount):
         try:
             result = self._call("hold", member, amount)
@@ -99,7 +99,7 @@ class LedgerMachine(RuleBasedStateMachine):
         self.held[member] += amount
         return (result.hold_id, member, amount)
 
-    @rule(target=entries, hold=consumes(holds), capture=st.booleans())
+    @rule(target=entries, hold=consumes(holds), capture=hold_outcomes())
     def resolve(self, hold, capture):
         hold_id, member, amount = hold
         if hold_id is None:

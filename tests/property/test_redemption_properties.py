@@ -8,8 +8,15 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
+from tests.strategies import (
+    award_and_spend_history,
+    expiry_run_days,
+    hold_resolution_steps,
+    stock_operations,
+    storage_caps,
+    transfer_moves,
+)
 from timebank import Timebank
 from timebank.domain.expiry import fifo_expired
 from timebank.errors import InvalidState, LimitExceeded, OutOfStock, TimebankError
@@ -28,7 +35,7 @@ def fresh(tb: Timebank, members: int = 3, settings_: dict | None = None) -> str:
 
 
 @SETTINGS
-@given(st.lists(st.sampled_from(["fulfil", "cancel", "return"]), min_size=1, max_size=5))
+@given(hold_resolution_steps())
 def test_a_hold_resolves_exactly_once(tb: Timebank, steps: list[str]) -> None:
     code = fresh(tb)
     tb.ledger.award(code, "m0", 100, key="seed")
@@ -56,17 +63,8 @@ def test_a_hold_resolves_exactly_once(tb: Timebank, steps: list[str]) -> None:
     assert tb.verify(code).ok
 
 
-operations = st.lists(st.one_of(
-    st.tuples(st.just("redeem"), st.integers(1, 4), st.booleans()),
-    st.tuples(st.just("restock"), st.integers(1, 5), st.just(False)),
-    st.tuples(st.just("correct"), st.integers(0, 8), st.just(False)),
-    st.tuples(st.just("resolve"), st.integers(0, 10), st.booleans()),
-    st.tuples(st.just("return"), st.integers(0, 10), st.just(False)),
-), max_size=12)
-
-
 @SETTINGS
-@given(operations)
+@given(stock_operations())
 def test_stock_always_equals_the_sum_of_its_movements(tb: Timebank, ops: list) -> None:
     code = fresh(tb)
     tb.ledger.award(code, "m0", 10_000, key="seed")
@@ -98,14 +96,8 @@ def test_stock_always_equals_the_sum_of_its_movements(tb: Timebank, ops: list) -
     assert tb.verify(code).ok
 
 
-history = st.lists(st.one_of(
-    st.tuples(st.just("award"), st.integers(0, 400), st.integers(1, 60)),
-    st.tuples(st.just("spend"), st.integers(0, 400), st.integers(1, 80)),
-), max_size=10)
-
-
 @SETTINGS
-@given(history, st.integers(200, 800))
+@given(award_and_spend_history(), expiry_run_days())
 def test_fifo_expiry_takes_what_was_earned_before_the_cutoff_and_not_spent(
         tb: Timebank, events: list, as_of_day: int) -> None:
     code = fresh(tb, 1, {"expiry": {"policy": "months", "months": 6}})
@@ -131,12 +123,8 @@ def test_fifo_expiry_takes_what_was_earned_before_the_cutoff_and_not_spent(
     assert tb.verify(code).ok
 
 
-transfers = st.lists(st.tuples(st.integers(0, 3), st.integers(0, 3), st.integers(1, 400)),
-                     max_size=12)
-
-
 @SETTINGS
-@given(transfers, st.integers(300, 1000))
+@given(transfer_moves(), storage_caps())
 def test_no_transfer_ever_breaks_the_storage_cap(tb: Timebank, moves: list, cap: int) -> None:
     code = fresh(tb, 4, {"transfers": {"units": ["minutes"], "storage_cap": cap}})
     for i in range(4):

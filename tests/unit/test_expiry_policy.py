@@ -6,8 +6,8 @@ from datetime import date, timedelta
 
 import pytest
 from hypothesis import given
-from hypothesis import strategies as st
 
+from tests.strategies import cutoff_days, earned_lots_and_debits
 from timebank.domain.expiry import ExpiryPolicy, add_months, expiring, fifo_expired
 from timebank.errors import RulebookError
 
@@ -52,15 +52,12 @@ def test_months_are_added_and_clamped_to_the_end_of_month() -> None:
     assert add_months(date(2024, 3, 15), -15) == date(2022, 12, 15)
 
 
-lots = st.lists(st.tuples(st.integers(0, 60), st.integers(1, 50)), max_size=12)
-
-
-@given(lots, st.integers(0, 60), st.data())
+@given(earned_lots_and_debits(), cutoff_days())
 def test_the_recent_credit_shortcut_equals_walking_the_lots_oldest_first(
-        raw_lots: list[tuple[int, int]], cut: int, data: st.DataObject) -> None:
+        lots_and_debits: tuple[list[tuple[int, int]], int], cut: int) -> None:
+    raw_lots, debits = lots_and_debits
     start = date(2025, 1, 1)
     dated = [(start + timedelta(days=d), a) for d, a in raw_lots]
-    debits = data.draw(st.integers(0, sum(a for _, a in dated)))
     cutoff = start + timedelta(days=cut)
     recent = sum(a for d, a in dated if d >= cutoff)
     posted = sum(a for _, a in dated) - debits

@@ -171,8 +171,15 @@ def test_period_keys_count_weeks_from_monday():
                     "year": "2024"}
 
 
-@pytest.mark.parametrize("quantity", [1, 7, 61, 600])
-def test_evaluation_is_deterministic(quantity):
+@pytest.mark.parametrize(("quantity", "credited", "points"), [
+    (1, 0, 0),      # under half an hour: rounds down to nothing
+    (7, 0, 0),
+    (61, 60, 3),    # 1 h x 2 points x 1.5
+    (90, 90, 5),    # 1.5 h x 2 x 1.5 = 4.5, rounded half up
+    (600, 600, 30),  # 10 h x 2 x 1.5
+])
+def test_a_tagged_hourly_claim_is_rounded_down_to_half_hours_then_multiplied(
+        quantity, credited, points):
     r = hourly(round_to=0.5, multipliers=[{"factor": 1.5, "tags": ["x"]}])
-    claim = Claim(quantity, MONDAY, ("x",))
-    assert evaluate(r, claim) == evaluate(r, claim)
+    value = evaluate(r, Claim(quantity, MONDAY, ("x",)))
+    assert (value.credited, value.points, value.factor) == (credited, points, "3/2")

@@ -20,7 +20,6 @@ from timebank.cli.main import db_option, main, open_bank
 from timebank.cli.messages import pick_lang, say
 from timebank.reports.periods import parse_month
 from timebank.reports.tables import to_table
-from timebank.store import legacy as books
 
 out = Console()
 F = TypeVar("F", bound=Callable[..., Any])
@@ -228,9 +227,7 @@ def member_show(ctx: click.Context, code: str | None, community: str, card: str 
     lang = pick_lang(lang or ctx.obj.get("lang"))
     bank = open_bank(ctx)
     found = bank.members.lookup(community, code=code, card=card, phone=phone)
-    with bank.store.read() as conn:
-        comm = books.community(conn, community)
-        balances = books.member_balances(conn, comm.id, found.code)
+    balances = bank.ledger.balance(community, found.code)
     zh = lang == "zh"
     labels = (("编号", "姓名", "电话", "卡号", "身份", "单元", "服务队", "余额", "等级") if zh
               else ("code", "name", "phone", "card", "roles", "unit", "teams", "balance",

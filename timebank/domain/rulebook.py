@@ -317,7 +317,7 @@ def _multiplier(value: Any, index: int, where: _Where) -> Multiplier:
                                                   "(1 = Monday … 7, or 'mon' … 'sun')")
     ranges = []
     for pair in _list(table.get("dates", []), f"{field}.dates", where):
-        if not isinstance(pair, list) or len(pair) != 2:
+        if not isinstance(pair, list) or len(pair) != 2 or None in pair:
             raise where.fail(f"{field}.dates", "each range is [first_day, last_day]")
         start = _date(pair[0], f"{field}.dates", where)
         end = _date(pair[1], f"{field}.dates", where)

@@ -15,17 +15,13 @@ from datetime import date, datetime
 from fractions import Fraction
 from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.engine import Connection
-
 from timebank.errors import UnknownRule
 from timebank.io.headers import CONTRIBUTIONS, HeaderMap
 from timebank.io.importing import Checked, Plan
 from timebank.io.rows import ContributionRecord, Problem, contribution_record
 from timebank.services.contributions import ContributionInput, record_many
-from timebank.services.rules import load_versions, version_on
-from timebank.domain.community import CommunityRef
-from timebank.store.tables import members
+from timebank.services.rules import version_on
+from timebank.store.uow import UnitOfWork
 from timebank.timeutil import local_date, utcnow, zone
 
 
@@ -38,10 +34,11 @@ def contribution_plan(community: str, *, lang: str = "en",
               ) -> tuple[ContributionRecord | None, list[Problem]]:
         return contribution_record(CONTRIBUTIONS, hmap, number, values, community, lang)
 
-    def check(conn: Connection, comm: CommunityRef,
+    def check(uow: UnitOfWork,
               records: Sequence[ContributionRecord]) -> Checked[ContributionRecord]:
-        people = _people(conn, comm.id, {r.member for r in records})
-        versions = load_versions(conn, comm.id, {r.rule for r in records})
+        comm = uow.community
+        people = uow.imports.people({r.member for r in records})
+        versions = uow.rules.versions({r.rule for r in records})
         today = local_date(utcnow(), comm.timezone)
         good, problems = [], []
         for r in records:
@@ -52,24 +49,12 @@ def contribution_plan(community: str, *, lang: str = "en",
                 problems.append(Problem(r.row, columns[problem[0]], problem[1]))
         return Checked(good, problems)
 
-    def write(conn: Connection, comm: CommunityRef,
-              records: Sequence[ContributionRecord]) -> tuple[int, int]:
-        items = [_input(r, comm.timezone) for r in records]
-        done = record_many(conn, comm, items, recorded_by=actor)
+    def write(uow: UnitOfWork, records: Sequence[ContributionRecord]) -> tuple[int, int]:
+        tz = uow.community.timezone
+        done = record_many(uow, [_input(r, tz) for r in records], recorded_by=actor)
         return done.recorded, done.replayed
 
-    return Plan(CONTRIBUTIONS, parse, check, write, tables=(
-        "contributions", "contribution_flags", "earnings_monthly", "entries", "postings",
-        "idempotency_keys"))
-
-
-def _people(conn: Connection, community_id: int, codes: set[str]
-            ) -> dict[str, tuple[list[str], list[str]]]:
-    if not codes:
-        return {}
-    rows = conn.execute(sa.select(members.c.code, members.c.roles, members.c.tags).where(
-        members.c.community_id == community_id, members.c.code.in_(sorted(codes))))
-    return {code: (roles, tags) for code, roles, tags in rows}
+    return Plan(CONTRIBUTIONS, parse, check, write)
 
 
 def _local_day(r: ContributionRecord, tz: str) -> date:

@@ -12,13 +12,9 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import IO, Any
 
-import sqlalchemy as sa
-
 from timebank.errors import ValidationError
 from timebank.io.writers import Table, write_csv, write_xlsx
-from timebank.store import legacy as books
 from timebank.store.db import Store
-from timebank.store.tables import accounts, entries, members, postings
 from timebank.timeutil import start_of_day_utc, zone
 
 FORMATS = ("csv", "xlsx")
@@ -54,35 +50,22 @@ def export_ledger(store: Store, community: str, target: str | os.PathLike[str] |
     """Write every posting of the community's entries (optionally those that occurred
     on local days ``since`` … ``until``, inclusive); returns the rows written."""
     check_format(fmt)
-    with store.read() as conn:
-        comm = books.community(conn, community)
+    with store.reading(community) as uow:
+        comm = uow.community
         tz = zone(comm.timezone)
-        query = (
-            sa.select(entries.c.id, entries.c.seq, entries.c.occurred_at,
-                      entries.c.recorded_at, entries.c.kind, members.c.code,
-                      accounts.c.system, members.c.name, accounts.c.unit, postings.c.amount,
-                      postings.c.balance_after, entries.c.reason, entries.c.actor,
-                      entries.c.reverses_id, entries.c.meta)
-            .select_from(entries.join(postings, postings.c.entry_id == entries.c.id)
-                         .join(accounts, accounts.c.id == postings.c.account_id)
-                         .outerjoin(members, members.c.id == accounts.c.member_id))
-            .where(entries.c.community_id == comm.id)
-            .order_by(entries.c.seq, postings.c.id))
-        if since is not None:
-            query = query.where(entries.c.occurred_at >= start_of_day_utc(since, comm.timezone))
-        if until is not None:
-            end = start_of_day_utc(date.fromordinal(until.toordinal() + 1), comm.timezone)
-            query = query.where(entries.c.occurred_at < end)
-        result = conn.execution_options(yield_per=2_000).execute(query)
+        start = None if since is None else start_of_day_utc(since, comm.timezone)
+        end = None if until is None else start_of_day_utc(
+            date.fromordinal(until.toordinal() + 1), comm.timezone)
+        lines = uow.reports.ledger_lines(start, end)
 
         def rows() -> Iterator[tuple[Any, ...]]:
-            for r in result:
-                meta = r.meta or {}
-                yield (r.id, r.seq, _local(r.occurred_at, tz), _local(r.recorded_at, tz),
-                       r.kind, r.code if r.code is not None else f"system:{r.system}",
-                       r.name or "", r.unit, r.amount, r.balance_after, r.reason, r.actor,
-                       r.reverses_id or "", meta.get("rule", ""),
-                       meta.get("contribution", ""))
+            for (entry, seq, occurred_at, recorded_at, kind, code, system, name, unit,
+                 amount, balance_after, reason, actor, reverses, rule,
+                 contribution) in lines:
+                yield (entry, seq, _local(occurred_at, tz), _local(recorded_at, tz), kind,
+                       code if code is not None else f"system:{system}", name or "", unit,
+                       amount, balance_after, reason, actor, reverses or "", rule,
+                       contribution)
 
         title = f"ledger {community}"
         return write_table(Table(title, LEDGER_HEADERS, rows()), target, fmt, lang=lang)

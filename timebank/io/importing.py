@@ -19,14 +19,13 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Generic, TypeVar
 
 import attrs
-from sqlalchemy.engine import Connection
 
 from timebank.errors import TimebankError
 from timebank.io.headers import HeaderMap, Layout, map_headers
 from timebank.io.readers import Source, open_source
 from timebank.io.rows import Problem
-from timebank.store import legacy as books
-from timebank.store.db import Store, refresh_statistics
+from timebank.store.db import Store
+from timebank.store.uow import UnitOfWork
 
 R = TypeVar("R")
 CHUNK = 5_000
@@ -68,16 +67,15 @@ class Plan(Generic[R]):
     """How one kind of file is imported.
 
     ``parse(hmap, row number, values)`` checks one row without the database;
-    ``check(conn, community, records)`` checks a chunk against it (codes exist, …);
-    ``write(conn, community, records)`` writes a chunk inside the import's transaction
+    ``check(uow, records)`` checks a chunk against it (codes exist, …);
+    ``write(uow, records)`` writes a chunk inside the import's transaction (``uow``)
     and returns (added, unchanged). Records carry their file row number as ``row``.
     """
 
     layout: Layout
     parse: Callable[[HeaderMap, int, Sequence[Any]], tuple[R | None, list[Problem]]]
-    check: Callable[[Connection, books.CommunityRef, Sequence[R]], Checked[R]]
-    write: Callable[[Connection, books.CommunityRef, Sequence[R]], tuple[int, int]]
-    tables: tuple[str, ...] = ()  # what ``write`` grows, for ``refresh_statistics``
+    check: Callable[[UnitOfWork, Sequence[R]], Checked[R]]
+    write: Callable[[UnitOfWork, Sequence[R]], tuple[int, int]]
 
 
 @attrs.define
@@ -126,8 +124,8 @@ def run_import(store: Store, community: str, path: str | os.PathLike[str], plan:
                encoding: str | None = None, fmt: str | None = None,
                chunk_size: int = CHUNK) -> ImportReport:
     name = os.fspath(path)
-    with store.read() as conn:
-        books.community(conn, community)  # an unknown community fails before reading
+    with store.reading(community) as uow:
+        uow.community  # noqa: B018 (an unknown community fails before reading)
 
     def header_report(source: Source) -> tuple[HeaderMap, ImportReport | None]:
         hmap = map_headers(plan.layout, source.headers)
@@ -154,7 +152,8 @@ def run_import(store: Store, community: str, path: str | os.PathLike[str], plan:
                 return failed
             for batch in _chunks(source, plan, hmap, tally, progress, chunk_size):
                 try:
-                    added, unchanged, problems = store.write(_step(plan, community, batch))
+                    added, unchanged, problems = store.transact(community,
+                                                                _step(plan, batch))
                 except TimebankError:
                     # Something the checks could not see: find it row by row.
                     added, unchanged, problems = _row_by_row(store, plan, community, batch)
@@ -165,7 +164,7 @@ def run_import(store: Store, community: str, path: str | os.PathLike[str], plan:
 
     outcome: list[ImportReport] = []
 
-    def everything(conn: Connection) -> None:
+    def everything(uow: UnitOfWork) -> None:
         outcome.clear()
         tally = _Tally()
         with open_source(path, fmt=fmt, encoding=encoding) as source:
@@ -173,38 +172,36 @@ def run_import(store: Store, community: str, path: str | os.PathLike[str], plan:
             if failed is not None:
                 outcome.append(failed)
                 raise _Rollback
-            comm = books.community(conn, community)
             analysed_at = 10_000
             for batch in _chunks(source, plan, hmap, tally, progress, chunk_size):
-                checked = plan.check(conn, comm, batch)
+                checked = plan.check(uow, batch)
                 tally.note(checked.problems)
                 if tally.rejected == 0 and checked.good:
                     try:
-                        added, unchanged = plan.write(conn, comm, checked.good)
+                        added, unchanged = plan.write(uow, checked.good)
                     except TimebankError as exc:
                         tally.note([_problem(plan, batch[0], exc, chunk=True)])
                         continue
                     tally.added += added
                     tally.unchanged += unchanged
                     if tally.added >= analysed_at:  # at 10k, 20k, 40k, ... rows written
-                        refresh_statistics(conn, plan.tables)
+                        uow.imports.refresh_statistics(plan.layout.kind)
                         analysed_at *= 2
         outcome.append(finish(tally, hmap, tally.rejected == 0))
         if tally.rejected:
             raise _Rollback
 
     with contextlib.suppress(_Rollback):
-        store.write(everything)
+        store.transact(community, everything)
     return outcome[0]
 
 
-def _step(plan: Plan[R], community: str, batch: Sequence[R]
-          ) -> Callable[[Connection], tuple[int, int, list[Problem]]]:
-    """One chunk checked and written in the transaction ``Store.write`` gives it."""
-    def step(conn: Connection) -> tuple[int, int, list[Problem]]:
-        comm = books.community(conn, community)
-        checked = plan.check(conn, comm, batch)
-        added, unchanged = plan.write(conn, comm, checked.good) if checked.good else (0, 0)
+def _step(plan: Plan[R], batch: Sequence[R]
+          ) -> Callable[[UnitOfWork], tuple[int, int, list[Problem]]]:
+    """One chunk checked and written in the transaction ``Store.transact`` gives it."""
+    def step(uow: UnitOfWork) -> tuple[int, int, list[Problem]]:
+        checked = plan.check(uow, batch)
+        added, unchanged = plan.write(uow, checked.good) if checked.good else (0, 0)
         return added, unchanged, list(checked.problems)
     return step
 
@@ -215,7 +212,7 @@ def _row_by_row(store: Store, plan: Plan[R], community: str, batch: Sequence[R]
     problems: list[Problem] = []
     for record in batch:
         try:
-            a, u, found = store.write(_step(plan, community, [record]))
+            a, u, found = store.transact(community, _step(plan, [record]))
         except TimebankError as exc:
             problems.append(_problem(plan, record, exc))
             continue

@@ -11,16 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.engine import Connection
-
 from timebank.io.headers import MEMBERS, HeaderMap
 from timebank.io.importing import Checked, Plan
 from timebank.io.rows import MemberRecord, Problem, member_record
-from timebank.store.idempotency import insert_ignoring_conflicts
-from timebank.domain.community import CommunityRef
-from timebank.store.tables import member_teams, members, units
-from timebank.timeutil import utcnow
+from timebank.store.imports import NewMember
+from timebank.store.uow import UnitOfWork
 
 
 def _column(field: str, lang: str) -> str:
@@ -33,11 +28,10 @@ def member_plan(lang: str = "en") -> Plan[MemberRecord]:
               ) -> tuple[MemberRecord | None, list[Problem]]:
         return member_record(MEMBERS, hmap, number, values, lang)
 
-    def check(conn: Connection, comm: CommunityRef,
-              records: Sequence[MemberRecord]) -> Checked[MemberRecord]:
+    def check(uow: UnitOfWork, records: Sequence[MemberRecord]) -> Checked[MemberRecord]:
         problems: list[Problem] = []
-        unit_codes = {r.unit for r in records if r.unit} | {t for r in records for t in r.teams}
-        known = _units(conn, comm.id, unit_codes)
+        known = uow.imports.units({r.unit for r in records if r.unit}
+                                  | {t for r in records for t in r.teams})
         good = []
         for r in records:
             bad = []
@@ -49,7 +43,7 @@ def member_plan(lang: str = "en") -> Plan[MemberRecord]:
                 problems.extend(bad)
             else:
                 good.append(r)
-        existing = _existing(conn, comm.id, [r.code for r in good])
+        existing = uow.imports.member_names(r.code for r in good)
         seen: dict[str, MemberRecord] = {}
         kept = []
         for r in good:
@@ -63,50 +57,18 @@ def member_plan(lang: str = "en") -> Plan[MemberRecord]:
             kept.append(r)
         return Checked(kept, problems)
 
-    def write(conn: Connection, comm: CommunityRef,
-              records: Sequence[MemberRecord]) -> tuple[int, int]:
-        existing = _existing(conn, comm.id, [r.code for r in records])
+    def write(uow: UnitOfWork, records: Sequence[MemberRecord]) -> tuple[int, int]:
+        existing = uow.imports.member_names(r.code for r in records)
         fresh = list({r.code: r for r in reversed(records)
                       if r.code not in existing}.values())[::-1]
         if not fresh:
             return 0, len(records)
-        known = _units(conn, comm.id, {r.unit for r in fresh if r.unit}
-                       | {t for r in fresh for t in r.teams})
-        now = utcnow()
-        conn.execute(insert_ignoring_conflicts(conn, members), [
-            {"community_id": comm.id, "code": r.code, "name": r.name, "phone": r.phone,
-             "card": r.card, "roles": list(r.roles), "tags": list(r.tags),
-             "unit_id": known[r.unit][0] if r.unit else None, "created_at": now}
-            for r in fresh])
-        ids = _ids(conn, comm.id, [r.code for r in fresh if r.teams])
-        team_rows = [{"member_id": ids[r.code], "unit_id": known[t][0]}
-                     for r in fresh for t in r.teams if r.code in ids]
-        if team_rows:
-            conn.execute(insert_ignoring_conflicts(conn, member_teams), team_rows)
+        known = uow.imports.units({r.unit for r in fresh if r.unit}
+                                  | {t for r in fresh for t in r.teams})
+        uow.imports.add_members([
+            NewMember(r.code, r.name, r.phone, r.card, r.roles, r.tags,
+                      known[r.unit][0] if r.unit else None,
+                      tuple(known[t][0] for t in r.teams)) for r in fresh])
         return len(fresh), len(records) - len(fresh)
 
-    return Plan(MEMBERS, parse, check, write, tables=("members", "member_teams"))
-
-
-def _units(conn: Connection, community_id: int, codes: set[str]) -> dict[str, tuple[int, str]]:
-    if not codes:
-        return {}
-    rows = conn.execute(sa.select(units.c.code, units.c.id, units.c.kind).where(
-        units.c.community_id == community_id, units.c.code.in_(sorted(codes))))
-    return {code: (uid, kind) for code, uid, kind in rows}
-
-
-def _existing(conn: Connection, community_id: int, codes: list[str]) -> dict[str, str]:
-    if not codes:
-        return {}
-    return dict(conn.execute(sa.select(members.c.code, members.c.name).where(
-        members.c.community_id == community_id,
-        members.c.code.in_(sorted(set(codes))))).all())
-
-
-def _ids(conn: Connection, community_id: int, codes: list[str]) -> dict[str, int]:
-    if not codes:
-        return {}
-    return dict(conn.execute(sa.select(members.c.code, members.c.id).where(
-        members.c.community_id == community_id,
-        members.c.code.in_(sorted(set(codes))))).all())
+    return Plan(MEMBERS, parse, check, write)

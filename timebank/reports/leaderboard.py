@@ -3,18 +3,15 @@ masked for posting (张*明) unless asked otherwise."""
 
 from __future__ import annotations
 
-import attrs
-import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from collections.abc import Sequence
 
-from timebank.domain.ledger import check_unit
+import attrs
+
 from timebank.domain.masking import mask_name
 from timebank.errors import ValidationError
-from timebank.reports.monthly import competition_ranks, earned
+from timebank.reports.monthly import competition_ranks
 from timebank.reports.periods import Period
 from timebank.reports.scope import Scope
-from timebank.domain.community import CommunityRef
-from timebank.store.tables import members, units
 
 MAX_LIMIT = 1000
 
@@ -47,24 +44,15 @@ def check_limit(limit: object) -> int:
     return limit
 
 
-def leaderboard(conn: Connection, comm: CommunityRef, period: Period, where: Scope, *,
-                ledger_unit: str = "points", limit: int = 20,
+def leaderboard(community: str, period: Period, where: Scope, ledger_unit: str,
+                top: Sequence[tuple[str, str, str | None, str | None, int]], *,
                 mask: bool = True) -> Leaderboard:
-    check_unit(ledger_unit)
-    check_limit(limit)
-    got = earned(conn, comm, period, where, ledger_unit)
-    total = sa.func.sum(got.c.points).label("total")
-    top = (sa.select(got.c.member_id, total).group_by(got.c.member_id)
-           .having(sa.func.sum(got.c.points) > 0).subquery("top"))
-    rows = conn.execute(
-        sa.select(members.c.code, members.c.name, units.c.code, units.c.name, top.c.total)
-        .select_from(top.join(members, members.c.id == top.c.member_id)
-                     .outerjoin(units, units.c.id == members.c.unit_id))
-        .order_by(top.c.total.desc(), members.c.code).limit(limit)).all()
-    ranks = competition_ranks([int(r[4]) for r in rows])
+    """The board from the top earners' (code, name, unit, unit name, points), highest
+    first."""
+    ranks = competition_ranks([row[4] for row in top])
     lines = tuple(
         LeaderLine(rank, None if mask else code, mask_name(name) if mask else name,
-                   unit, unit_name, int(points))
-        for rank, (code, name, unit, unit_name, points) in zip(ranks, rows, strict=True))
-    return Leaderboard(comm.code, period.label, period.kind, where.unit, ledger_unit, mask,
+                   unit, unit_name, points)
+        for rank, (code, name, unit, unit_name, points) in zip(ranks, top, strict=True))
+    return Leaderboard(community, period.label, period.kind, where.unit, ledger_unit, mask,
                        lines)

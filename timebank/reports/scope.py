@@ -1,23 +1,19 @@
-"""Who a report covers: the whole community, or everyone under one org unit.
+"""Who a report covers, and the rules it names.
 
-A unit's subtree is a prefix of its materialised path. Members belong to a unit by where
-they live (``members.unit_id``) and by the teams they serve in (``member_teams``), so a
-report for a team, or for a grid with its teams, finds both.
+A report covers the whole community or everyone under one org unit: the unit's subtree
+is a prefix of its materialised path, and members belong to a unit by where they live
+and by the teams they serve in (the store finds both). Rules are shown as they stood on
+the period's last day.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
 
 import attrs
-import sqlalchemy as sa
-from sqlalchemy.engine import Connection
 
-from timebank.errors import NotFound
-from timebank.services.rules import BEGINNING, load_versions
-from timebank.store.tables import member_teams, members, units
+from timebank.domain.rule_versions import BEGINNING, Versions
 
 
 @attrs.frozen
@@ -27,20 +23,6 @@ class Scope:
     kind: str | None
     path: str | None
     unit_id: int | None
-
-    def members(self, community_id: int) -> Any:
-        """A subquery of the member ids covered."""
-        if self.path is None:
-            return (sa.select(members.c.id)
-                    .where(members.c.community_id == community_id).scalar_subquery())
-        subtree = sa.select(units.c.id).where(
-            units.c.community_id == community_id,
-            units.c.path.startswith(self.path, autoescape=True))
-        living = sa.select(members.c.id).where(members.c.community_id == community_id,
-                                               members.c.unit_id.in_(subtree))
-        serving = sa.select(member_teams.c.member_id).where(
-            member_teams.c.unit_id.in_(subtree))
-        return sa.union(living, serving)
 
     def child_of(self, path: str | None) -> str | None:
         """The path of the unit just below this scope that ``path`` lies in."""
@@ -53,24 +35,16 @@ class Scope:
         return base + rest.split("/", 1)[0] + "/"
 
 
-def scope(conn: Connection, community_id: int, unit: str | None) -> Scope:
-    if unit is None or unit == "":
-        return Scope(None, None, None, None, None)
-    row = conn.execute(sa.select(units.c.id, units.c.name, units.c.kind, units.c.path)
-                       .where(units.c.community_id == community_id, units.c.code == unit)
-                       ).first()
-    if row is None:
-        raise NotFound(f"unknown unit {unit!r}", field="unit")
-    return Scope(unit, row.name, row.kind, row.path, row.id)
+WHOLE = Scope(None, None, None, None, None)
 
 
-def children(conn: Connection, community_id: int, where: Scope) -> list[Any]:
-    """The non-team units right below the scope (grids, for the whole community)."""
-    query = sa.select(units.c.code, units.c.name, units.c.path).where(
-        units.c.community_id == community_id, units.c.kind != "team")
-    query = query.where(units.c.parent_id.is_(None) if where.unit_id is None
-                        else units.c.parent_id == where.unit_id)
-    return list(conn.execute(query.order_by(units.c.path)))
+@attrs.frozen
+class Child:
+    """A unit right below a report's scope: its lines are summed per child."""
+
+    code: str
+    name: str
+    path: str
 
 
 @attrs.frozen
@@ -88,11 +62,11 @@ class RuleInfo:
         return not set(self.ineligible_tags) & set(tags)
 
 
-def rule_infos(conn: Connection, community_id: int, on: date,
-               codes: Iterable[str] | None = None) -> dict[str, RuleInfo]:
-    """Each rule as it stood on local day ``on`` (its first version if it came later)."""
+def rule_infos(versions: Versions, on: date) -> dict[str, RuleInfo]:
+    """Each rule as it stood on local day ``on`` (its first version if it came later),
+    from every stored version of it, oldest first."""
     found = {}
-    for code, history in load_versions(conn, community_id, codes).items():
+    for code, history in versions.items():
         rule = history[0][1]
         for _, version in history:
             if (version.effective_from or BEGINNING) <= on:

@@ -1,4 +1,9 @@
-"""Communities: create one (with its system accounts) and read it back."""
+"""Communities: create one (with its system accounts and rulebook), read it, change its
+settings.
+
+Each use case is a function taking a unit of work; the ``Communities`` facade runs it
+through ``Store.transact`` (writes) or ``Store.reading`` (reads).
+"""
 
 from __future__ import annotations
 
@@ -7,17 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-import sqlalchemy as sa
-from sqlalchemy.engine import Connection
 
 from timebank.domain.rulebook import Rulebook
 from timebank.domain.rulebook import load as rulebook_of
-from timebank.errors import AlreadyExists, ValidationError
+from timebank.errors import ValidationError
 from timebank.services import rules
-from timebank.store import legacy as books
 from timebank.store.db import Store
-from timebank.store.tables import communities
-from timebank.timeutil import DEFAULT_TIMEZONE, utcnow, zone
+from timebank.store.uow import UnitOfWork
+from timebank.timeutil import DEFAULT_TIMEZONE, zone
 
 
 @attrs.frozen
@@ -35,6 +37,33 @@ def check_code(code: object, field: str = "code") -> str:
     return code
 
 
+# -- use cases ------------------------------------------------------------------------------
+
+
+def create(uow: UnitOfWork, code: str, name: str, *, timezone: str,
+           settings: Mapping[str, Any] | None, book: Rulebook | None) -> Community:
+    """Add the community (``uow`` acts for ``code``) and install ``book`` in the same
+    transaction: a rulebook that fails to install leaves no community behind."""
+    ref = uow.communities.add(code, name, timezone, dict(settings or {}))
+    if book is None:
+        return Community(code, name, timezone, ref.settings)
+    rules.install(uow, book)
+    # The rulebook wrote its policies into the settings: read them as stored.
+    return Community(code, name, timezone, uow.communities.get(code).settings)
+
+
+def get(uow: UnitOfWork, code: str) -> Community:
+    ref, name = uow.communities.named(code)
+    return Community(ref.code, name, ref.timezone, ref.settings)
+
+
+def update_settings(uow: UnitOfWork, code: str, changes: Mapping[str, Any]) -> Community:
+    """Merge ``changes`` into the community's settings."""
+    ref, name = uow.communities.named(code)
+    stored = uow.communities.set_settings(ref.id, {**ref.settings, **changes})
+    return Community(ref.code, name, ref.timezone, stored)
+
+
 class Communities:
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -50,35 +79,13 @@ class Communities:
             raise ValidationError("a community needs a name", field="name")
         zone(timezone)
         book = rulebook_of(rulebook) if isinstance(rulebook, str | Path) else rulebook
-
-        def run(conn: Connection) -> Community:
-            try:
-                community_id = conn.execute(communities.insert().values(
-                    code=code, name=name, timezone=timezone, settings=dict(settings or {}),
-                    created_at=utcnow()).returning(communities.c.id)).scalar_one()
-            except sa.exc.IntegrityError as exc:
-                raise AlreadyExists(f"community {code!r} already exists",
-                                    field="code") from exc
-            books.open_system_accounts(conn, community_id)
-            if book is None:
-                return Community(code, name, timezone, dict(settings or {}))
-            ref = books.CommunityRef(community_id, code, timezone, dict(settings or {}))
-            rules.install(conn, ref, book)
-            return Community(code, name, timezone, books.community(conn, code).settings)
-        return self.store.write(run)
+        return self.store.transact(code, lambda uow: create(
+            uow, code, name, timezone=timezone, settings=settings, book=book))
 
     def get(self, code: str) -> Community:
-        with self.store.read() as conn:
-            ref = books.community(conn, code)
-            name = conn.execute(sa.select(communities.c.name)
-                                .where(communities.c.id == ref.id)).scalar_one()
-        return Community(ref.code, name, ref.timezone, ref.settings)
+        with self.store.reading(code) as uow:
+            return get(uow, code)
 
     def update_settings(self, code: str, changes: Mapping[str, Any]) -> Community:
         """Merge ``changes`` into the community's settings (policies, rulebook, ...)."""
-        def run(conn: Connection) -> None:
-            ref = books.community(conn, code)
-            conn.execute(communities.update().where(communities.c.id == ref.id)
-                         .values(settings={**ref.settings, **changes}))
-        self.store.write(run)
-        return self.get(code)
+        return self.store.transact(code, lambda uow: update_settings(uow, code, changes))

@@ -14,29 +14,16 @@ import hashlib
 import secrets
 
 import attrs
-import sqlalchemy as sa
-from sqlalchemy.engine import Connection
 
+from timebank.domain.access import ROLES, Identity
 from timebank.errors import Unauthorized, ValidationError
-from timebank.store import legacy as books
-from timebank.store.tables import api_keys
 from timebank.store.db import Store
-from timebank.store.tables import communities, members
-from timebank.timeutil import utcnow
+from timebank.store.uow import UnitOfWork
 
-ROLES = ("admin", "clerk", "member", "kiosk")
+__all__ = ["ROLES", "TOKEN_PREFIX", "CreatedKey", "Identity", "Keys", "check_role",
+           "check_token", "create", "digest", "resolve", "revoke"]
+
 TOKEN_PREFIX = "tbk_"
-
-
-@attrs.frozen
-class Identity:
-    """Who is calling: a role within one community (``None``: the platform) and, for the
-    ``member`` role, the one member it may see. ``actor`` is what the books record."""
-
-    role: str
-    community: str | None = None
-    member: str | None = None
-    actor: str = "api"
 
 
 @attrs.frozen
@@ -54,11 +41,57 @@ def digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+def check_token(token: object) -> str:
+    """A token of the right shape; anything else stands for no key (no look-up needed)."""
+    if not isinstance(token, str) or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+        raise Unauthorized("unknown API key")
+    return token
+
+
 def check_role(role: object) -> str:
     if role not in ROLES:
         raise ValidationError(f"role must be one of {', '.join(ROLES)}, got {role!r}",
                               field="role")
     return str(role)
+
+
+# -- use cases ------------------------------------------------------------------------------
+
+
+def create(uow: UnitOfWork, role: str, *, member: str | None = None,
+           label: str = "") -> CreatedKey:
+    """A new key for ``role`` in the unit of work's community (none: a platform key)."""
+    community = uow.community_code
+    check_role(role)
+    if community is None and role != "admin":
+        raise ValidationError(f"a {role} key needs a community", field="community")
+    if (member is None) != (role != "member"):
+        raise ValidationError("a member key, and only a member key, names a member",
+                              field="member")
+    if not isinstance(label, str) or len(label) > 200:
+        raise ValidationError("label must be text of at most 200 characters", field="label")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    community_id = member_id = None
+    if community is not None:
+        community_id = uow.community_id
+        if member is not None:
+            member_id = uow.members.id_of(member)
+    key_id = uow.keys.add(community_id=community_id, member_id=member_id, role=role,
+                          key_hash=digest(token), prefix=token[:12], label=label)
+    return CreatedKey(key_id, token, role, community, member)
+
+
+def resolve(uow: UnitOfWork, token: str) -> Identity:
+    """The identity a bearer token stands for; ``Unauthorized`` if it stands for none."""
+    found = uow.keys.find(digest(check_token(token)))
+    if found is None or found.revoked_at is not None:
+        raise Unauthorized("unknown API key")
+    return Identity(found.role, found.community, found.member, actor=f"key:{found.id}")
+
+
+def revoke(uow: UnitOfWork, key_id: int) -> None:
+    """Stop a key from working (it stays listed, with its revocation time)."""
+    uow.keys.revoke(key_id)
 
 
 class Keys:
@@ -69,53 +102,15 @@ class Keys:
                label: str = "") -> CreatedKey:
         """A new key. ``admin`` without a community is a platform key; every other role
         needs a community, and ``member`` (only) needs the member it is for."""
-        check_role(role)
-        if community is None and role != "admin":
-            raise ValidationError(f"a {role} key needs a community", field="community")
-        if (member is None) != (role != "member"):
-            raise ValidationError("a member key, and only a member key, names a member",
-                                  field="member")
-        if not isinstance(label, str) or len(label) > 200:
-            raise ValidationError("label must be text of at most 200 characters",
-                                  field="label")
-        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-
-        def run(conn: Connection) -> CreatedKey:
-            community_id = member_id = None
-            if community is not None:
-                community_id = books.community(conn, community).id
-                if member is not None:
-                    member_id = books.member_id(conn, community_id, member)
-            key_id = conn.execute(api_keys.insert().values(
-                community_id=community_id, member_id=member_id, role=role,
-                key_hash=digest(token), prefix=token[:12], label=label,
-                created_at=utcnow()).returning(api_keys.c.id)).scalar_one()
-            return CreatedKey(key_id, token, role, community, member)
-        return self.store.write(run)
+        return self.store.transact(community, lambda uow: create(
+            uow, role, member=member, label=label))
 
     def resolve(self, token: str) -> Identity:
         """The identity a bearer token stands for; ``Unauthorized`` if it stands for none."""
-        if not isinstance(token, str) or not token.startswith(TOKEN_PREFIX) \
-                or len(token) > 200:
-            raise Unauthorized("unknown API key")
-        with self.store.read() as conn:
-            row = conn.execute(
-                sa.select(api_keys.c.id, api_keys.c.role, api_keys.c.revoked_at,
-                          communities.c.code.label("community"),
-                          members.c.code.label("member"))
-                .select_from(api_keys
-                             .outerjoin(communities,
-                                        communities.c.id == api_keys.c.community_id)
-                             .outerjoin(members, members.c.id == api_keys.c.member_id))
-                .where(api_keys.c.key_hash == digest(token))).first()
-        if row is None or row.revoked_at is not None:
-            raise Unauthorized("unknown API key")
-        return Identity(row.role, row.community, row.member, actor=f"key:{row.id}")
+        check_token(token)  # before opening a transaction: junk costs no connection
+        with self.store.reading() as uow:
+            return resolve(uow, token)
 
     def revoke(self, key_id: int) -> None:
         """Stop a key from working (it stays listed, with its revocation time)."""
-        def run(conn: Connection) -> None:
-            conn.execute(api_keys.update()
-                         .where(api_keys.c.id == key_id, api_keys.c.revoked_at.is_(None))
-                         .values(revoked_at=utcnow()))
-        self.store.write(run)
+        self.store.transact(None, lambda uow: revoke(uow, key_id))

@@ -12,10 +12,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import attrs
-import sqlalchemy as sa
-from sqlalchemy.engine import Connection
 
-from timebank.domain.ledger import EntryKind
+from timebank.domain.community import CommunityRef
 from timebank.domain.tiers import (
     Award,
     Earnings,
@@ -26,9 +24,8 @@ from timebank.domain.tiers import (
     tier_at,
     year_starts_between,
 )
-from timebank.store import legacy as books
 from timebank.store.db import Store
-from timebank.store.tables import accounts, entries, members, postings
+from timebank.store.uow import UnitOfWork
 from timebank.timeutil import local_date, start_of_day_utc, utcnow
 
 
@@ -62,39 +59,12 @@ class TierStatus:
     needed: int
 
 
-def policy_of(comm: books.CommunityRef) -> TierPolicy | None:
+def policy_of(comm: CommunityRef) -> TierPolicy | None:
     """The community's tier policy, or None when it has none."""
     data = comm.settings.get("tiers")
     if not data:
         return None
     return TierPolicy.from_mapping(data, where=f"community {comm.code} settings.tiers")
-
-
-def member_awards(conn: Connection, account_id: int | None) -> list[Award]:
-    """The member's awards that were not reversed, oldest first (one indexed query)."""
-    if account_id is None:
-        return []
-    reversal = sa.alias(entries)
-    rows = conn.execute(
-        sa.select(entries.c.occurred_at, postings.c.amount)
-        .join(entries, entries.c.id == postings.c.entry_id)
-        .outerjoin(reversal, reversal.c.reverses_id == entries.c.id)
-        .where(postings.c.account_id == account_id, entries.c.kind == str(EntryKind.AWARD),
-               postings.c.amount > 0, reversal.c.id.is_(None))
-        .order_by(entries.c.occurred_at)).all()
-    return [Award(r.occurred_at, int(r.amount)) for r in rows]
-
-
-def _account(conn: Connection, community_id: int, member: str, unit: str) -> int | None:
-    row = conn.execute(
-        sa.select(members.c.id, accounts.c.id.label("account_id"))
-        .select_from(members.outerjoin(accounts, sa.and_(accounts.c.member_id == members.c.id,
-                                                         accounts.c.unit == unit)))
-        .where(members.c.community_id == community_id, members.c.code == member)).first()
-    if row is None:
-        books.member_id(conn, community_id, member)  # raises UnknownMember
-    assert row is not None
-    return row.account_id
 
 
 class _Evaluation:
@@ -114,18 +84,48 @@ class _Evaluation:
         self.changes = history(policy, self.earnings, until, starts)
 
 
-def evaluate(conn: Connection, comm: books.CommunityRef, policy: TierPolicy, member: str,
+def _end_of(day: date, tz: str) -> datetime:
+    """The last instant (naive UTC) of local day ``day``."""
+    return start_of_day_utc(day + timedelta(days=1), tz) - timedelta(microseconds=1)
+
+
+# -- use cases: primitives and a unit of work ---------------------------------------------
+
+
+def evaluate(uow: UnitOfWork, policy: TierPolicy, member: str,
              on: date | None = None) -> TierStatus:
-    """A member's tier status inside an open transaction (redemptions use this)."""
-    day = on if on is not None else local_date(utcnow(), comm.timezone)
-    until = start_of_day_utc(day + timedelta(days=1), comm.timezone) - timedelta(microseconds=1)
-    account = _account(conn, comm.id, member, policy.unit)
-    ev = _Evaluation(policy, member_awards(conn, account), comm.timezone, until)
+    """A member's tier status at the end of local day ``on`` (default today); redemptions
+    and the catalogue call it inside their own transaction."""
+    tz = uow.community.timezone
+    day = on if on is not None else local_date(utcnow(), tz)
+    until = _end_of(day, tz)
+    ev = _Evaluation(policy, uow.history.awards(member, policy.unit), tz, until)
     tier = tier_at(policy, ev.changes, until)
     earned = ev.earnings.at(until)
     nxt = policy.next_after(tier)
     return TierStatus(member, day, policy.basis, policy.unit, earned, TierInfo.of(tier),
                       TierInfo.of(nxt), max(0, nxt.threshold - earned) if nxt else 0)
+
+
+def status(uow: UnitOfWork, member: str, on: date | None = None) -> TierStatus | None:
+    """``evaluate`` under the community's policy; None (for a known member) without one."""
+    policy = policy_of(uow.community)
+    if policy is None:
+        uow.members.id_of(member)  # raises UnknownMember
+        return None
+    return evaluate(uow, policy, member, on)
+
+
+def changes(uow: UnitOfWork, member: str, until: date | None = None) -> list[TierChange]:
+    """Every change of the member's tier up to the end of ``until`` (default today)."""
+    policy = policy_of(uow.community)
+    if policy is None:
+        uow.members.id_of(member)  # raises UnknownMember
+        return []
+    tz = uow.community.timezone
+    day = until if until is not None else local_date(utcnow(), tz)
+    return _Evaluation(policy, uow.history.awards(member, policy.unit), tz,
+                       _end_of(day, tz)).changes
 
 
 class Tiers:
@@ -134,8 +134,8 @@ class Tiers:
 
     def policy(self, community: str) -> TierPolicy | None:
         """The community's tier policy (None if it has none)."""
-        with self.store.read() as conn:
-            return policy_of(books.community(conn, community))
+        with self.store.reading(community) as uow:
+            return policy_of(uow.community)
 
     def levels(self, community: str) -> list[TierInfo]:
         """The community's tiers, lowest first (empty without a policy)."""
@@ -148,28 +148,12 @@ class Tiers:
                ) -> TierStatus | None:
         """The member's tier at the end of local day ``on`` (default today), the next tier
         and the points still needed for it; None when the community has no tiers."""
-        with self.store.read() as conn:
-            comm = books.community(conn, community)
-            policy = policy_of(comm)
-            if policy is None:
-                books.member_id(conn, comm.id, member)
-                return None
-            return evaluate(conn, comm, policy, member, on)
+        with self.store.reading(community) as uow:
+            return status(uow, member, on)
 
     def history(self, community: str, member: str, *, until: date | None = None
                 ) -> list[TierChange]:
         """Every change of the member's tier up to the end of ``until`` (default today),
         oldest first; times are naive UTC."""
-        with self.store.read() as conn:
-            comm = books.community(conn, community)
-            policy = policy_of(comm)
-            if policy is None:
-                books.member_id(conn, comm.id, member)
-                return []
-            day = until if until is not None else local_date(utcnow(), comm.timezone)
-            end = start_of_day_utc(day + timedelta(days=1), comm.timezone) \
-                - timedelta(microseconds=1)
-            account = _account(conn, comm.id, member, policy.unit)
-            return _Evaluation(policy, member_awards(conn, account), comm.timezone,
-                               end).changes
-
+        with self.store.reading(community) as uow:
+            return changes(uow, member, until)

@@ -22,8 +22,14 @@ _COMMUNITY = Statement(
 
 
 class CommunitiesGateway(Gateway):
-    def add(self, code: str, name: str, timezone: str, settings: Mapping[str, Any]) -> int:
-        """Insert the community and open its system accounts; returns its id."""
+    def add(self, code: str, name: str, timezone: str,
+            settings: Mapping[str, Any]) -> CommunityRef:
+        """Insert the community and open its system accounts.
+
+        A unit of work for ``code`` then acts for the new community without reading it
+        back, and without putting its id in the process's cache before the transaction
+        commits (a rolled-back id must never be remembered).
+        """
         try:
             community_id = self.conn.execute(communities.insert().values(
                 code=code, name=name, timezone=timezone, settings=dict(settings),
@@ -31,7 +37,10 @@ class CommunitiesGateway(Gateway):
         except sa.exc.IntegrityError as exc:
             raise AlreadyExists(f"community {code!r} already exists", field="code") from exc
         self.uow.ledger.open_system_accounts(community_id)
-        return int(community_id)
+        ref = CommunityRef(int(community_id), code, timezone, dict(settings))
+        if self.uow.community_code == code:
+            self.uow.__dict__["community"] = ref  # the cached ``uow.community``
+        return ref
 
     def _row(self, code: str) -> tuple[Any, ...]:
         row = _COMMUNITY.one(self.conn, {"p_code": code})
@@ -40,12 +49,19 @@ class CommunitiesGateway(Gateway):
         return row
 
     def get(self, code: str) -> CommunityRef:
-        community_id, found, timezone, settings, _ = self._row(code)
-        return CommunityRef(community_id, found, timezone, settings or {})
+        return self.named(code)[0]
+
+    def named(self, code: str) -> tuple[CommunityRef, str]:
+        """The community and its name, in one read."""
+        community_id, found, timezone, settings, name = self._row(code)
+        return CommunityRef(community_id, found, timezone, settings or {}), str(name)
 
     def name(self, code: str) -> str:
-        return str(self._row(code)[4])
+        return self.named(code)[1]
 
-    def set_settings(self, community_id: int, settings: Mapping[str, Any]) -> None:
-        self.conn.execute(communities.update().where(communities.c.id == community_id)
-                          .values(settings=dict(settings)))
+    def set_settings(self, community_id: int, settings: Mapping[str, Any]) -> dict[str, Any]:
+        """Replace the community's settings; returns them as stored."""
+        stored = self.conn.execute(
+            communities.update().where(communities.c.id == community_id)
+            .values(settings=dict(settings)).returning(communities.c.settings)).scalar()
+        return dict(stored or {})

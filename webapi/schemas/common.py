@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -50,20 +49,12 @@ class IdempotencyHeader(Schema):
 
 
 class OptionalIdempotencyHeader(Schema):
-    """An optional ``Idempotency-Key``; without one, each request is a new write."""
+    """An optional ``Idempotency-Key``; without one, each request is a new write and
+    nothing is remembered for it (the view passes ``key=None``)."""
 
-    key = fields.String(data_key="Idempotency-Key", validate=validate.Length(1, 200),
-                        load_default=lambda: f"auto:{uuid.uuid4().hex}")
+    key = fields.String(data_key="Idempotency-Key", validate=validate.Length(1, 200))
 
 
 class Reason(Schema):
     reason = text(required=True, minimum=1)
 
-
-class EntryOut(Schema):
-    """A written journal entry and the posted balance after it of each member it moved."""
-
-    entry_id = fields.Integer(required=True)
-    seq = fields.Integer(required=True)
-    kind = fields.String(required=True)
-    balances = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)

@@ -1,2 +1,39 @@
-"""The API's blueprints, one per resource; ``BLUEPRINTS`` lists the ones that are built
-on services that exist (see ``webapi.views.catalog``)."""
+"""The API's blueprints, one module per subject (named as its service in
+``timebank.services``); ``BLUEPRINTS`` is every one the API mounts, in the order the
+OpenAPI document lists them."""
+
+from __future__ import annotations
+
+from webapi.views import (
+    catalogue,
+    communities,
+    contributions,
+    ledger,
+    members,
+    redemptions,
+    reports,
+    rules,
+    service_days,
+    statements,
+    system,
+    tiers,
+    transfers,
+    units,
+)
+
+BLUEPRINTS = (
+    system.bp,
+    communities.bp,
+    units.bp,
+    members.bp,
+    ledger.bp,
+    transfers.bp,
+    rules.bp,
+    contributions.bp,
+    statements.bp,
+    tiers.bp,
+    catalogue.bp,
+    service_days.bp,
+    redemptions.bp,
+    reports.bp,
+)

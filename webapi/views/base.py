@@ -7,6 +7,7 @@ from flask_smorest import Blueprint
 
 from webapi import errors
 from webapi.api import state
+from webapi.inputs import refuse_unstorable_text
 
 
 def _limit_body() -> None:
@@ -18,4 +19,5 @@ def blueprint(name: str, description: str, url_prefix: str = "") -> Blueprint:
     bp = Blueprint(name, __name__, url_prefix=url_prefix, description=description)
     errors.install(bp)
     bp.before_request(_limit_body)
+    bp.before_request(refuse_unstorable_text)
     return bp

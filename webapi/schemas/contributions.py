@@ -1,10 +1,10 @@
-"""Rules, contributions, statements and tiers: how points are earned and shown."""
+"""Contributions: recorded (one or a batch), approved or rejected, listed."""
 
 from __future__ import annotations
 
-from marshmallow import INCLUDE, Schema, fields, validate
+from marshmallow import Schema, fields, validate
 
-from webapi.schemas.common import UNITS, UtcDateTime, code_field, text
+from webapi.schemas.common import UtcDateTime, code_field, text
 
 STATUSES = ["pending", "approved", "rejected", "reversed"]
 TAGS = fields.List(fields.String(validate=validate.Length(1, 32)),
@@ -15,52 +15,6 @@ def _quantity() -> fields.Float:
     return fields.Float(allow_nan=False, validate=validate.Range(0, 10**7), metadata={
         "description": "hours for hourly rules (or give started_at and ended_at), "
                        "else items or occurrences (default 1)"})
-
-
-class RuleIn(Schema):
-    """A rule definition as the rulebook TOML has it; the library validates it whole."""
-
-    class Meta:
-        unknown = INCLUDE
-
-    name_zh = text(200)
-    name_en = text(200)
-    unit = fields.String(validate=UNITS)
-    basis = text(32)
-    rate = fields.Raw(metadata={"description": "points per hour/item/occurrence"})
-    approval = fields.Boolean()
-    effective_from = fields.Date(metadata={"description": "a local day; default today"})
-
-
-class RuleOut(Schema):
-    """A rule version as ``timebank.domain.rulebook.to_dict`` writes it."""
-
-    code = fields.String(required=True)
-    name_zh = fields.String()
-    name_en = fields.String()
-    unit = fields.String()
-    basis = fields.String()
-    rate = fields.Raw()
-    rounding = fields.String()
-    approval = fields.Boolean()
-    eligible_roles = fields.List(fields.String())
-    ineligible_tags = fields.List(fields.String())
-    period = fields.String()
-    late_rate = fields.Raw()
-    caps = fields.Dict()
-    multipliers = fields.List(fields.Dict())
-    round_to = fields.Raw()
-    min_quantity = fields.Raw()
-    max_quantity = fields.Raw()
-    min_attendance = fields.Raw()
-    usual_max = fields.Raw()
-    effective_from = fields.String()
-    due_day = fields.Integer()
-    streak = fields.Dict()
-
-
-class RuleList(Schema):
-    items = fields.List(fields.Nested(RuleOut), required=True)
 
 
 class ContributionIn(Schema):
@@ -146,56 +100,3 @@ class ContributionQuery(Schema):
 class ContributionList(Schema):
     items = fields.List(fields.Nested(ContributionFull), required=True)
     next = fields.Integer(allow_none=True)
-
-
-class StatementQuery(Schema):
-    from_ = fields.Date(data_key="from")
-    to = fields.Date()
-    unit = fields.String(validate=UNITS)
-
-
-class StatementLineOut(Schema):
-    entry_id = fields.Integer(required=True)
-    at = UtcDateTime(required=True)
-    occurred_at = UtcDateTime()
-    kind = fields.String(required=True)
-    amount = fields.Integer(required=True)
-    unit = fields.String(required=True)
-    balance_after = fields.Integer(required=True)
-    reason = fields.String(required=True)
-    rule = fields.String(allow_none=True)
-    contribution = fields.Integer(allow_none=True)
-    approver = fields.String(allow_none=True)
-    reverses = fields.Integer(allow_none=True)
-
-
-class StatementOut(Schema):
-    member = fields.String(required=True)
-    from_ = fields.Date(data_key="from", allow_none=True)
-    to = fields.Date(allow_none=True)
-    lines = fields.List(fields.Nested(StatementLineOut), required=True)
-    opening = fields.Dict(keys=fields.String(), values=fields.Integer())
-    closing = fields.Dict(keys=fields.String(), values=fields.Integer())
-
-
-class TierOut(Schema):
-    code = fields.String(required=True)
-    name_zh = fields.String()
-    name_en = fields.String()
-    threshold = fields.Integer()
-    benefits = fields.List(fields.String())
-
-
-class TierList(Schema):
-    items = fields.List(fields.Nested(TierOut), required=True)
-
-
-class TierStatusOut(Schema):
-    member = fields.String(required=True)
-    on = fields.Date()
-    basis = fields.String()
-    unit = fields.String()
-    earned = fields.Integer()
-    tier = fields.Nested(TierOut, allow_none=True)
-    next = fields.Nested(TierOut, allow_none=True)
-    needed = fields.Integer()

@@ -1,56 +1,10 @@
-"""Communities, org units and members."""
+"""Members: residents, volunteers, party members."""
 
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from timebank.domain.rulebook import shipped
 from webapi.schemas.common import code_field, text
-
-NAMES = fields.List(fields.String(validate=validate.Length(1, 32)),
-                    validate=validate.Length(max=50))
-
-
-class CommunityIn(Schema):
-    code = code_field(required=True)
-    name = text(200, 1, required=True)
-    timezone = text(64, 1, load_default="Asia/Shanghai")
-    # Only a shipped name: a path would let a caller read files on the server.
-    rulebook = fields.String(validate=validate.OneOf(shipped()),
-                             metadata={"description": "A shipped rulebook: "
-                                       + ", ".join(shipped())})
-
-
-class CommunityOut(Schema):
-    code = fields.String(required=True)
-    name = fields.String(required=True)
-    timezone = fields.String(required=True)
-    settings = fields.Dict(required=True)
-
-
-class UnitIn(Schema):
-    code = code_field(required=True)
-    name = text(200, 1, required=True)
-    kind = fields.String(required=True,
-                         validate=validate.OneOf(["grid", "building", "household", "team"]))
-    parent = code_field(load_default=None, allow_none=True)
-
-
-class UnitOut(Schema):
-    code = fields.String(required=True)
-    name = fields.String(required=True)
-    kind = fields.String(required=True)
-    parent = fields.String(allow_none=True)
-    path = fields.String()
-
-
-class UnitQuery(Schema):
-    kind = fields.String(validate=validate.OneOf(["grid", "building", "household", "team"]))
-    under = code_field()
-
-
-class UnitList(Schema):
-    items = fields.List(fields.Nested(UnitOut), required=True)
 
 
 class MemberIn(Schema):

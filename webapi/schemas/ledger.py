@@ -1,11 +1,14 @@
-"""Balances, adjustments, reversals, transfers and the audit check."""
+"""The books: balances, adjustments, reversals and the audit check."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import attrs
 from marshmallow import Schema, fields, validate
 
-from webapi.schemas.common import MAX_AMOUNT, UNITS, code_field, positive, text
-from webapi.schemas.earning import TierOut
+from webapi.schemas.common import MAX_AMOUNT, UNITS, code_field, text
+from webapi.schemas.tiers import TierOut
 
 
 class BalanceOut(Schema):
@@ -32,26 +35,26 @@ class AdjustmentIn(Schema):
     reason = text(required=True, minimum=1)
 
 
-class TransferIn(Schema):
-    sender = code_field(required=True, data_key="from")
-    receiver = code_field(required=True, data_key="to")
-    amount = positive(required=True)
-    unit = fields.String(required=True, validate=UNITS)
-    reason = text(load_default="")
+class EntryOut(Schema):
+    """A written journal entry and the posted balance after it of each member it moved."""
 
-
-class TransferOut(Schema):
     entry_id = fields.Integer(required=True)
+    seq = fields.Integer(required=True)
     kind = fields.String(required=True)
-    sender = fields.String(required=True, data_key="from")
-    receiver = fields.String(required=True, data_key="to")
-    amount = fields.Integer(required=True)
-    unit = fields.String(required=True)
     balances = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+
+
+class Record(fields.Dict):
+    """An attrs value (one problem the audit found) written as its fields."""
+
+    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> Any:
+        if attrs.has(type(value)):
+            value = attrs.asdict(value)
+        return super()._serialize(value, attr, obj, **kwargs)
 
 
 class Verification(Schema):
     ok = fields.Boolean(required=True)
     entries_checked = fields.Integer(required=True)
     first_bad_entry = fields.Integer(allow_none=True)
-    problems = fields.List(fields.Dict(), metadata={"description": "what failed, where"})
+    problems = fields.List(Record(), metadata={"description": "what failed, where"})

@@ -1,0 +1,151 @@
+"""The suite's shared Hypothesis strategies.
+
+Each function returns a strategy and says what it generates; the property tests
+(``tests/property``) and the unit tests with ``@given`` import them from here, so the
+shapes of the random data are written once. Bounds are kept small on purpose: the
+database-backed properties run a handful of examples on each engine.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from hypothesis import strategies as st
+
+from timebank.domain.rules import Claim
+
+# --- Ledger (tests/property/test_ledger_machine.py) -----------------------------------
+
+LEDGER_MEMBERS = ("a", "b", "c")
+
+
+def ledger_amounts() -> st.SearchStrategy[int]:
+    """Whole points moved by one ledger operation: 1 to 60."""
+    return st.integers(min_value=1, max_value=60)
+
+
+def ledger_members() -> st.SearchStrategy[str]:
+    """The code of one of the state machine's members: ``a``, ``b`` or ``c``."""
+    return st.sampled_from(LEDGER_MEMBERS)
+
+
+def hold_outcomes() -> st.SearchStrategy[bool]:
+    """How a hold is resolved: ``True`` captures it, ``False`` releases it."""
+    return st.booleans()
+
+
+# --- Expiry arithmetic (tests/unit/test_expiry_policy.py) ------------------------------
+
+def cutoff_days() -> st.SearchStrategy[int]:
+    """A cutoff as a day offset from the first possible lot: 0 to 60."""
+    return st.integers(0, 60)
+
+
+@st.composite
+def earned_lots_and_debits(draw: st.DrawFn) -> tuple[list[tuple[int, int]], int]:
+    """Up to 12 lots earned, each ``(day offset 0..60, amount 1..50)`` in no particular
+    order, and the points debited since: 0 up to everything the lots earned."""
+    lots = draw(st.lists(st.tuples(st.integers(0, 60), st.integers(1, 50)), max_size=12))
+    debits = draw(st.integers(0, sum(amount for _, amount in lots)))
+    return lots, debits
+
+
+# --- Catalogue (tests/unit/test_catalogue.py) ------------------------------------------
+
+def redemption_ids() -> st.SearchStrategy[int]:
+    """Any redemption id a receipt code can carry: 1 to 2**40 - 1 (eight base-32
+    characters)."""
+    return st.integers(min_value=1, max_value=2**40 - 1)
+
+
+# --- Rules (tests/property/test_rule_properties.py) ------------------------------------
+
+CLAIMS_START = date(2024, 1, 1)
+
+
+def member_claims() -> st.SearchStrategy[tuple[int, Claim]]:
+    """``(member 1..3, Claim)``: 1 minute to 8 hours of service on a day within 120 days
+    of 2024-01-01, tagged ``blizzard`` or not."""
+    return st.builds(
+        lambda minutes, day, blizzard, member: (member, Claim(
+            minutes, CLAIMS_START + timedelta(days=day), ("blizzard",) if blizzard else ())),
+        st.integers(1, 8 * 60), st.integers(0, 120), st.booleans(), st.integers(1, 3))
+
+
+def claim_sequences(max_size: int) -> st.SearchStrategy[list[tuple[int, Claim]]]:
+    """Up to ``max_size`` ``member_claims()`` in the order they are recorded."""
+    return st.lists(member_claims(), max_size=max_size)
+
+
+def shufflers() -> st.SearchStrategy:
+    """A ``random.Random`` that Hypothesis seeds (and replays), to shuffle a sequence."""
+    return st.randoms()
+
+
+def item_contribution_history() -> st.SearchStrategy[list[tuple[int, int, int]]]:
+    """1 to 25 per-item contributions as ``(member 1..5, day offset 0..40, quantity 1..6)``."""
+    return st.lists(st.tuples(st.integers(1, 5), st.integers(0, 40), st.integers(1, 6)),
+                    min_size=1, max_size=25)
+
+
+def rule_change_days() -> st.SearchStrategy[int]:
+    """The day offset (1..40) from which a new rule version is in force."""
+    return st.integers(1, 40)
+
+
+def item_rates() -> st.SearchStrategy[int]:
+    """A new per-item rate: 1 to 5 points."""
+    return st.integers(1, 5)
+
+
+# --- Redemptions, stock, expiry and transfers (tests/property/test_redemption_properties.py)
+
+def hold_resolution_steps() -> st.SearchStrategy[list[str]]:
+    """1 to 5 attempts to resolve one held redemption: ``fulfil``, ``cancel`` or
+    ``return``, legal or not in the state it is in."""
+    return st.lists(st.sampled_from(["fulfil", "cancel", "return"]), min_size=1, max_size=5)
+
+
+def stock_operations() -> st.SearchStrategy[list[tuple[str, int, bool]]]:
+    """Up to 12 operations on one gift's stock, each ``(name, n, flag)``:
+
+    - ``redeem``: 1..4 of the gift, held if the flag is set;
+    - ``restock``: 1..5 delivered;
+    - ``correct``: a stocktake finding 0..8;
+    - ``resolve``: the n-th redemption so far (modulo), fulfilled if the flag is set,
+      cancelled otherwise;
+    - ``return``: the n-th redemption so far (modulo) handed back.
+    """
+    return st.lists(st.one_of(
+        st.tuples(st.just("redeem"), st.integers(1, 4), st.booleans()),
+        st.tuples(st.just("restock"), st.integers(1, 5), st.just(False)),
+        st.tuples(st.just("correct"), st.integers(0, 8), st.just(False)),
+        st.tuples(st.just("resolve"), st.integers(0, 10), st.booleans()),
+        st.tuples(st.just("return"), st.integers(0, 10), st.just(False)),
+    ), max_size=12)
+
+
+def award_and_spend_history() -> st.SearchStrategy[list[tuple[str, int, int]]]:
+    """Up to 10 events of one member, in no particular order, as ``(kind, day offset
+    0..400, amount)``: ``award`` of 1..60 points or ``spend`` of 1..80."""
+    return st.lists(st.one_of(
+        st.tuples(st.just("award"), st.integers(0, 400), st.integers(1, 60)),
+        st.tuples(st.just("spend"), st.integers(0, 400), st.integers(1, 80)),
+    ), max_size=10)
+
+
+def expiry_run_days() -> st.SearchStrategy[int]:
+    """The day offset (200..800) on which expiry runs."""
+    return st.integers(200, 800)
+
+
+def transfer_moves() -> st.SearchStrategy[list[tuple[int, int, int]]]:
+    """Up to 12 moves of minutes between members 0..3, as ``(from, to, amount 1..400)``;
+    ``from == to`` stands for a donation to the pool and a grant from it."""
+    return st.lists(st.tuples(st.integers(0, 3), st.integers(0, 3), st.integers(1, 400)),
+                    max_size=12)
+
+
+def storage_caps() -> st.SearchStrategy[int]:
+    """A community's cap on stored minutes: 300 to 1000."""
+    return st.integers(300, 1000)

@@ -1,0 +1,40 @@
+"""A member's statement as plain values: the lines that explain every posting on his
+accounts, and the balance per unit before the first line and after the last."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import attrs
+
+
+@attrs.frozen
+class StatementLine:
+    """One posting on the member's account. ``at`` is when it was written (naive UTC),
+    ``occurred_at`` when what it pays for happened; ``reason`` is the entry's reason."""
+
+    entry_id: int
+    at: datetime
+    occurred_at: datetime
+    kind: str
+    amount: int
+    unit: str
+    balance_after: int
+    reason: str
+    rule: str | None = None
+    contribution: int | None = None
+    approver: str | None = None
+    reverses: int | None = None
+
+
+@attrs.frozen
+class Statement:
+    """A member's lines in the order they were written, with the balance per unit
+    before the first line and after the last (``opening``/``closing``)."""
+
+    member: str
+    from_: date | None
+    to: date | None
+    lines: tuple[StatementLine, ...]
+    opening: dict[str, int]
+    closing: dict[str, int]
