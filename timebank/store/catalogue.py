@@ -20,6 +20,7 @@ from timebank.domain.gifts import Gift, GiftTerms, StockCheck, StockMovement
 from timebank.domain.service_days import HandedOut, ServiceDay, ServiceDayRecord
 from timebank.errors import AlreadyExists, NotFound, UnknownGift
 from timebank.store.fast import Statement
+from timebank.store.gateway import Gateway
 from timebank.store.tables import (
     gifts,
     redemption_items,
@@ -27,7 +28,6 @@ from timebank.store.tables import (
     service_days,
     stock_movements,
 )
-from timebank.store.uow import Gateway
 from timebank.timeutil import utcnow
 
 _P = sa.bindparam

@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from timebank.domain.community import CommunityRef
 from timebank.errors import AlreadyExists, UnknownCommunity
 from timebank.store.fast import Statement
+from timebank.store.gateway import Gateway
 from timebank.store.tables import communities
-from timebank.store.uow import Gateway
 from timebank.timeutil import utcnow
 
 _COMMUNITY = Statement(
@@ -39,7 +39,7 @@ class CommunitiesGateway(Gateway):
         self.uow.ledger.open_system_accounts(community_id)
         ref = CommunityRef(int(community_id), code, timezone, dict(settings))
         if self.uow.community_code == code:
-            self.uow.__dict__["community"] = ref  # the cached ``uow.community``
+            self.uow.act_for(ref)
         return ref
 
     def _row(self, code: str) -> tuple[Any, ...]:

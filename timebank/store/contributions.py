@@ -29,6 +29,7 @@ from timebank.domain.contributions import (
 from timebank.domain.rules import Valuation
 from timebank.errors import InvalidState, UnknownContribution
 from timebank.store.fast import Statement, insert_rows
+from timebank.store.gateway import Gateway
 from timebank.store.posting import SMALL, allocate_ids
 from timebank.store.tables import (
     contribution_flags,
@@ -37,7 +38,6 @@ from timebank.store.tables import (
     members,
     rule_versions,
 )
-from timebank.store.uow import Gateway
 from timebank.timeutil import utcnow
 
 CHUNK = 5000

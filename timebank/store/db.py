@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -85,13 +85,28 @@ class Store:
 
     def transact(self, community: str | None, fn: Callable[[UnitOfWork], T]) -> T:
         """Run the use case ``fn`` in one write transaction for ``community``."""
-        return self.write(lambda conn: fn(UnitOfWork(self, conn, community)))
+        last: list[UnitOfWork] = []
+
+        def run(conn: Connection) -> T:
+            last[:] = [UnitOfWork(self, conn, community)]
+            return fn(last[0])
+        result = self.write(run)
+        self._remember(last[0])
+        return result
+
+    def _remember(self, uow: UnitOfWork) -> None:
+        """Cache the community id a committed unit of work read (ids never change)."""
+        learned = uow.learned()
+        if learned is not None:
+            self.community_ids.setdefault(*learned)
 
     @contextmanager
     def reading(self, community: str | None = None) -> Iterator[UnitOfWork]:
         """A unit of work on one consistent read snapshot."""
         with self.read() as conn:
-            yield UnitOfWork(self, conn, community)
+            uow = UnitOfWork(self, conn, community)
+            yield uow
+        self._remember(uow)
 
     def write(self, fn: Callable[[Connection], T]) -> T:
         """Run ``fn`` in one write transaction; commit on return, roll back on error.
@@ -141,18 +156,6 @@ class Store:
 def unavailable(exc: BaseException) -> bool:
     """Whether ``exc`` says the database cannot be reached (worth a 503, not a 500)."""
     return isinstance(exc, sa.exc.OperationalError)
-
-
-def refresh_statistics(conn: Connection, tables: Sequence[str]) -> None:
-    """Let PostgreSQL's planner see what a long transaction has written so far.
-
-    A transaction that multiplies a table's rows (a million-row import) leaves the
-    planner's statistics describing the small table it started with, and it then scans
-    tables it should probe by index: every chunk gets slower than the last. ``ANALYZE``
-    inside the transaction counts the transaction's own rows. SQLite needs nothing.
-    """
-    if tables and conn.dialect.name == "postgresql":
-        conn.exec_driver_sql("ANALYZE " + ", ".join(tables))
 
 
 def retryable(exc: BaseException) -> bool:

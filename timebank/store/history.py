@@ -18,8 +18,8 @@ from timebank.domain.statements import StatementLine
 from timebank.domain.tiers import Award
 from timebank.errors import UnknownMember
 from timebank.store.fast import Statement
+from timebank.store.gateway import Gateway
 from timebank.store.tables import accounts, communities, entries, members, postings
-from timebank.store.uow import Gateway
 
 _P = sa.bindparam
 SENDING_KINDS = (str(EntryKind.TRANSFER), str(EntryKind.DONATION))

@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from timebank.domain.access import ApiKey
+from timebank.store.gateway import Gateway
 from timebank.store.tables import api_keys, communities, members
-from timebank.store.uow import Gateway
 from timebank.timeutil import utcnow
 
 

@@ -16,10 +16,10 @@ import sqlalchemy as sa
 from timebank.domain.ledger import UNITS, Balance, Posting, SystemAccount
 from timebank.errors import InvalidState, UnknownCommunity, UnknownEntry, UnknownMember
 from timebank.store.fast import Statement
+from timebank.store.gateway import Gateway
 from timebank.store.idempotency import insert_ignoring_conflicts
 from timebank.store.posting import NewEntry, Posted, post_many, refuse
 from timebank.store.tables import accounts, entries, holds, members, postings
-from timebank.store.uow import Gateway
 from timebank.timeutil import utcnow
 
 _P = sa.bindparam

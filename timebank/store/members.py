@@ -11,9 +11,9 @@ import sqlalchemy as sa
 from timebank.domain.members import Member, UnitRef
 from timebank.errors import AlreadyExists, UnknownMember
 from timebank.store.fast import Statement
+from timebank.store.gateway import Gateway
 from timebank.store.tables import member_teams, members, units
 from timebank.store.units import UnitsGateway
-from timebank.store.uow import Gateway
 from timebank.timeutil import utcnow
 
 CHUNK = 10_000

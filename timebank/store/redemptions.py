@@ -25,6 +25,7 @@ from timebank.domain.redemptions import (
 )
 from timebank.errors import NotFound
 from timebank.store.fast import Statement
+from timebank.store.gateway import Gateway
 from timebank.store.tables import (
     accounts,
     gifts,
@@ -33,7 +34,6 @@ from timebank.store.tables import (
     redemptions,
     service_days,
 )
-from timebank.store.uow import Gateway
 
 _P = sa.bindparam
 _REDEEMER = {

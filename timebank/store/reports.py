@@ -14,6 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from timebank.store.gateway import Gateway
 from timebank.store.tables import (
     accounts,
     earnings_monthly,
@@ -23,7 +24,6 @@ from timebank.store.tables import (
     postings,
     units,
 )
-from timebank.store.uow import Gateway
 
 # (member id, rule, points, contributions) summed over a period's months.
 EarnedRow = tuple[int, str, int, int]

@@ -14,8 +14,8 @@ import sqlalchemy as sa
 
 from timebank.domain import rulebook
 from timebank.domain.rule_versions import StoredVersion, Versions
+from timebank.store.gateway import Gateway
 from timebank.store.tables import contributions, rule_versions
-from timebank.store.uow import Gateway
 from timebank.timeutil import utcnow
 
 _v = rule_versions.c

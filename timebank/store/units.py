@@ -9,8 +9,8 @@ import sqlalchemy as sa
 
 from timebank.domain.members import Unit, UnitRef
 from timebank.errors import AlreadyExists, NotFound
+from timebank.store.gateway import Gateway
 from timebank.store.tables import units
-from timebank.store.uow import Gateway
 
 
 class UnitsGateway(Gateway):

@@ -22,20 +22,20 @@ from sqlalchemy.engine import Connection
 from timebank.domain.community import CommunityRef
 from timebank.errors import ValidationError
 from timebank.store import idempotency
+from timebank.store.catalogue import CatalogueGateway
+from timebank.store.communities import CommunitiesGateway
+from timebank.store.contributions import ContributionsGateway
+from timebank.store.history import HistoryGateway
+from timebank.store.imports import ImportsGateway
+from timebank.store.keys import KeysGateway
+from timebank.store.ledger import LedgerGateway
+from timebank.store.members import MembersGateway
+from timebank.store.redemptions import RedemptionsGateway
+from timebank.store.reports import ReportsGateway
+from timebank.store.rules import RulesGateway
 
 if TYPE_CHECKING:
-    from timebank.store.catalogue import CatalogueGateway
-    from timebank.store.communities import CommunitiesGateway
-    from timebank.store.contributions import ContributionsGateway
     from timebank.store.db import Store
-    from timebank.store.history import HistoryGateway
-    from timebank.store.imports import ImportsGateway
-    from timebank.store.keys import KeysGateway
-    from timebank.store.ledger import LedgerGateway
-    from timebank.store.members import MembersGateway
-    from timebank.store.redemptions import RedemptionsGateway
-    from timebank.store.reports import ReportsGateway
-    from timebank.store.rules import RulesGateway
 
 T = TypeVar("T")
 
@@ -64,7 +64,9 @@ class UnitOfWork:
     @property
     def community_id(self) -> int:
         """The community's id, from a per-process cache: ids never change, so the hot
-        path skips reading the community row."""
+        path skips reading the community row. An id read here enters the cache only
+        when the transaction commits (``Store.transact``), so a rolled-back community is
+        never remembered."""
         if "community" in self.__dict__:
             return self.community.id
         code = self.community_code
@@ -72,8 +74,17 @@ class UnitOfWork:
             raise ValidationError("this act needs a community", field="community")
         found = self.store.community_ids.get(code)
         if found is None:
-            found = self.store.community_ids[code] = self.communities.get(code).id
+            found = self.community.id
         return found
+
+    def act_for(self, community: CommunityRef) -> None:
+        """Act for a community this transaction has just created (no read back)."""
+        self.__dict__["community"] = community
+
+    def learned(self) -> tuple[str, int] | None:
+        """The community code and id this unit of work read, for the store's cache."""
+        ref = self.__dict__.get("community")
+        return (ref.code, ref.id) if ref is not None else None
 
     # -- idempotency ---------------------------------------------------------------------
 
@@ -107,63 +118,44 @@ class UnitOfWork:
 
     @cached_property
     def ledger(self) -> LedgerGateway:
-        from timebank.store.ledger import LedgerGateway
         return LedgerGateway(self)
 
     @cached_property
     def history(self) -> HistoryGateway:
-        from timebank.store.history import HistoryGateway
         return HistoryGateway(self)
 
     @cached_property
     def communities(self) -> CommunitiesGateway:
-        from timebank.store.communities import CommunitiesGateway
         return CommunitiesGateway(self)
 
     @cached_property
     def members(self) -> MembersGateway:
-        from timebank.store.members import MembersGateway
         return MembersGateway(self)
 
     @cached_property
     def rules(self) -> RulesGateway:
-        from timebank.store.rules import RulesGateway
         return RulesGateway(self)
 
     @cached_property
     def contributions(self) -> ContributionsGateway:
-        from timebank.store.contributions import ContributionsGateway
         return ContributionsGateway(self)
 
     @cached_property
     def catalogue(self) -> CatalogueGateway:
-        from timebank.store.catalogue import CatalogueGateway
         return CatalogueGateway(self)
 
     @cached_property
     def redemptions(self) -> RedemptionsGateway:
-        from timebank.store.redemptions import RedemptionsGateway
         return RedemptionsGateway(self)
 
     @cached_property
     def keys(self) -> KeysGateway:
-        from timebank.store.keys import KeysGateway
         return KeysGateway(self)
 
     @cached_property
     def reports(self) -> ReportsGateway:
-        from timebank.store.reports import ReportsGateway
         return ReportsGateway(self)
 
     @cached_property
     def imports(self) -> ImportsGateway:
-        from timebank.store.imports import ImportsGateway
         return ImportsGateway(self)
-
-
-class Gateway:
-    """A subject's SQL, bound to one unit of work's connection and community."""
-
-    def __init__(self, uow: UnitOfWork) -> None:
-        self.uow = uow
-        self.conn = uow.conn
