@@ -13,8 +13,7 @@ from typing import Any
 
 import attrs
 
-from timebank.domain.rulebook import Rulebook
-from timebank.domain.rulebook import load as rulebook_of
+from timebank.domain.rulebook import Rulebook, load
 from timebank.errors import ValidationError
 from timebank.services import rules
 from timebank.store.db import Store
@@ -78,7 +77,7 @@ class Communities:
         if not isinstance(name, str) or not name.strip():
             raise ValidationError("a community needs a name", field="name")
         zone(timezone)
-        book = rulebook_of(rulebook) if isinstance(rulebook, str | Path) else rulebook
+        book = load(rulebook) if isinstance(rulebook, str | Path) else rulebook
         return self.store.transact(code, lambda uow: create(
             uow, code, name, timezone=timezone, settings=settings, book=book))
 
