@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lint install clean
+.PHONY: demo test bench lint install clean mutate
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -14,8 +14,9 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+PORT ?= 5000
 demo: $(STAMP)
-	$(BIN)/timebank --db sqlite:///demo.db demo --port 5000
+	$(BIN)/timebank --db sqlite:///demo.db demo --port $(PORT)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
@@ -29,3 +30,8 @@ lint: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis .mypy_cache .ruff_cache
+
+# Mutation testing of timebank/domain/ against tests/unit (not part of test or CI): a score
+# per module in bench/mutation.json; see docs/testing.md.
+mutate: $(STAMP)
+	$(BIN)/python bench/mutate.py

@@ -19,7 +19,8 @@ from rich.table import Table
 
 from bench.common import engines, fresh_database
 
-BENCHES = ["ledger", "contributions", "redemptions", "http", "reports"]
+BENCHES = ["ledger", "contributions", "approvals", "redemptions", "exchange", "http", "reports",
+           "desk"]
 OUT = Path(__file__).with_name("results.json")
 
 

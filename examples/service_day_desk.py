@@ -6,7 +6,9 @@ dropped the answer, the worker pressed twice) returns the first redemption and s
 the points once. ``send`` takes any callable that posts JSON: ``urllib`` against a real
 server (``http_sender(base_url, key)``), or a Flask test client in tests.
 
-Run against a server: ``python examples/service_day_desk.py http://127.0.0.1:5000/api/v1 KEY``
+Run against a server: ``python examples/service_day_desk.py http://127.0.0.1:5000/api/v1 KEY
+CARD GIFT [SERVICE_DAY]``; it exits 0 once the gift is handed over, else 1 with the reason
+(the server unreachable, or the problem it answered) on stderr.
 """
 
 from __future__ import annotations
@@ -35,7 +37,11 @@ def http_sender(base_url: str, api_key: str, timeout: float = 10.0) -> Send:
             with urllib.request.urlopen(request, timeout=timeout) as response:
                 return response.status, json.loads(response.read())
         except urllib.error.HTTPError as error:
-            return error.code, json.loads(error.read() or b"{}")
+            raw = error.read()
+            try:
+                return error.code, json.loads(raw or b"{}")
+            except ValueError:  # not JSON (a proxy's error page): keep the text
+                return error.code, {"detail": raw.decode(errors="replace")[:200]}
     return send
 
 
@@ -65,11 +71,33 @@ class Desk:
         return {"http_status": status, "answer": answer}
 
 
-def main(argv: list[str]) -> None:
+def why(handed: dict[str, Any]) -> str:
+    """One line on a failed hand-over from the problem the server answered."""
+    answer = handed["answer"] if isinstance(handed["answer"], dict) else {}
+    code = answer.get("code") or answer.get("title") or "error"
+    detail = answer.get("detail") or "no detail given"
+    return f"HTTP {handed['http_status']} {code}: {detail}"
+
+
+def main(argv: list[str]) -> int:
+    """Hand over one gift; 0 when the redemption was made, else 1 (2: bad usage)."""
+    if len(argv) < 4:
+        print("usage: service_day_desk.py BASE_URL API_KEY CARD GIFT [SERVICE_DAY]",
+              file=sys.stderr)
+        return 2
     base_url, api_key, card, gift = argv[:4]
     desk = Desk(http_sender(base_url, api_key), service_day=argv[4] if len(argv) > 4 else "")
-    print(desk.hand_over(card, gift))
+    try:
+        handed = desk.hand_over(card, gift)
+    except OSError as error:
+        print(f"failed: could not reach {base_url}: {error}", file=sys.stderr)
+        return 1
+    print(handed)
+    if not 200 <= handed["http_status"] < 300:
+        print(f"failed: {why(handed)}", file=sys.stderr)
+        return 1
+    return 0
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    sys.exit(main(sys.argv[1:]))

@@ -8,7 +8,7 @@ database-backed properties run a handful of examples on each engine.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from hypothesis import strategies as st
 
@@ -149,3 +149,78 @@ def transfer_moves() -> st.SearchStrategy[list[tuple[int, int, int]]]:
 def storage_caps() -> st.SearchStrategy[int]:
     """A community's cap on stored minutes: 300 to 1000."""
     return st.integers(300, 1000)
+
+
+# --- Idempotent replays (tests/property/test_replays.py) -------------------------------
+
+REPLAY_MEMBERS = ("a", "b", "c")
+# The keyword arguments of each ledger write, and the request field each is stored as.
+REPLAY_FIELDS = {
+    "award": ("member", "amount", "unit", "reason", "actor", "occurred_at", "meta"),
+    "spend": ("member", "amount", "unit", "reason", "actor", "meta"),
+    "adjust": ("member", "amount", "unit", "reason", "actor"),
+    "transfer": ("sender", "receiver", "amount", "unit", "reason", "actor"),
+    "hold": ("member", "amount", "unit", "reason"),
+}
+
+
+def _replay_texts() -> st.SearchStrategy[str]:
+    """Short reasons and actors, any text PostgreSQL stores (no NUL, no surrogates)."""
+    return st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+                   max_size=12)
+
+
+def _replay_values(op: str, name: str) -> st.SearchStrategy:
+    """Any valid value of one argument of ``op`` (valid: it passes the checks made before
+    the key is looked at)."""
+    if name == "amount":
+        if op == "adjust":  # a signed correction, never zero
+            return st.integers(1, 60).flatmap(lambda n: st.sampled_from((n, -n)))
+        return st.integers(1, 60)
+    if name == "unit":
+        return st.sampled_from(("points", "minutes"))
+    if name in ("reason", "actor"):
+        return _replay_texts()
+    if name == "occurred_at":
+        return st.none() | st.datetimes(datetime(2024, 1, 1), datetime(2026, 1, 1),
+                                        timezones=st.just(UTC))
+    if name == "meta":
+        return st.none() | st.dictionaries(st.sampled_from(("day", "note")),
+                                           st.integers(0, 9), min_size=1, max_size=2)
+    return st.sampled_from(REPLAY_MEMBERS)  # member, sender, receiver
+
+
+@st.composite
+def replay_changes(draw: st.DrawFn) -> tuple[str, dict, str, object]:
+    """``(op, kwargs, name, value)``: one ledger write (award, spend, adjust, transfer or
+    hold) with valid arguments, and one argument ``name`` with a ``value`` different from
+    the first (for ``adjust``, often the amount with its sign flipped). A transfer keeps
+    two different members after the change."""
+    op = draw(st.sampled_from(sorted(REPLAY_FIELDS)))
+    fields = REPLAY_FIELDS[op]
+    kwargs = {name: draw(_replay_values(op, name)) for name in fields
+              if name not in ("occurred_at", "meta")}
+    if op == "transfer":
+        kwargs["receiver"] = draw(st.sampled_from(
+            [m for m in REPLAY_MEMBERS if m != kwargs["sender"]]))
+    name = draw(st.sampled_from(fields))
+    old = kwargs.get(name)
+    if op == "adjust" and name == "amount" and draw(st.booleans()):
+        value = -old  # the sign flip of issue 10
+    else:
+        others = {"sender": kwargs.get("receiver"), "receiver": kwargs.get("sender")}
+        value = draw(_replay_values(op, name).filter(
+            lambda v: v != old and (op != "transfer" or v != others.get(name))))
+    return op, kwargs, name, value
+
+
+# --- Bulk approval (tests/property/test_approval_properties.py) ------------------------
+
+
+def pending_sheets() -> st.SearchStrategy[list[tuple[int, str, int, str, bool]]]:
+    """1 to 20 contributions waiting for approval, in the order recorded, as ``(member
+    1..3, rule errand|elder_care, days ago 0..45 (over 30 is flagged late), recorder
+    A|B, named in the approval)``."""
+    return st.lists(st.tuples(st.integers(1, 3), st.sampled_from(("errand", "elder_care")),
+                              st.integers(0, 45), st.sampled_from(("A", "B")),
+                              st.booleans()), min_size=1, max_size=20)

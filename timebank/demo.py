@@ -16,6 +16,7 @@ from datetime import date, timedelta
 import attrs
 
 from timebank.errors import TimebankError
+from timebank.i18n import N_
 from timebank.services.contributions import ContributionInput
 from timebank.timebank import Timebank
 from timebank.timeutil import local_date, utcnow
@@ -62,7 +63,7 @@ def build(bank: Timebank, *, members: int = 300, seed: int = 2019,
         listed = bank.members.list(CODE, limit=10_000)
         return DemoSummary(CODE, len(listed), 0, False, listed[0].code if listed else "")
     rng = random.Random(seed)
-    progress("community and rulebook")
+    progress(N_("community and rulebook"))
     bank.communities.create(CODE, NAME, rulebook="red_vest")
     codes = _organisation(bank, rng, members, progress)
     recorded = _year_of_contributions(bank, rng, codes, progress)
@@ -72,7 +73,7 @@ def build(bank: Timebank, *, members: int = 300, seed: int = 2019,
 
 def _organisation(bank: Timebank, rng: random.Random, count: int,
                   progress: Callable[[str], None]) -> list[str]:
-    progress("grids, buildings, households, members")
+    progress(N_("grids, buildings, households, members"))
     households = []
     for g in range(1, 11):
         bank.units.create(CODE, f"g{g}", f"第{g}网格", "grid")
@@ -103,7 +104,7 @@ def _organisation(bank: Timebank, rng: random.Random, count: int,
 
 def _year_of_contributions(bank: Timebank, rng: random.Random, codes: list[str],
                            progress: Callable[[str], None]) -> int:
-    progress("a year of contributions")
+    progress(N_("a year of contributions"))
     today = local_date(utcnow(), "Asia/Shanghai")
     volunteers = codes[: len(codes) * 2 // 3]
     items = []
@@ -135,7 +136,7 @@ def _activity(rng: random.Random, day: date) -> tuple[str, float]:
 
 def _shop(bank: Timebank, rng: random.Random, codes: list[str],
           progress: Callable[[str], None]) -> None:
-    progress("gifts and a service day")
+    progress(N_("gifts and a service day"))
     for code, name, name_en, cost, stock in GIFTS:
         bank.gifts.create(CODE, code, name=name, name_en=name_en, cost=cost, stock=stock)
     today = local_date(utcnow(), "Asia/Shanghai")

@@ -9,19 +9,30 @@ from __future__ import annotations
 
 from typing import Any
 
+from timebank.i18n import Text, render
+
 
 class TimebankError(Exception):
-    """Base of every error the library raises on purpose."""
+    """Base of every error the library raises on purpose.
+
+    ``message`` is a plain English string or a :class:`~timebank.i18n.Text` (a catalogue
+    id and its values, ``T("unknown member {member!r}", member=code)``); ``.message`` is
+    always the English sentence and ``render(lang)`` the caller's language (a plain
+    string, not yet in the catalogue, stays English)."""
 
     code = "validation_error"
 
-    def __init__(self, message: str, **details: Any) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str | Text, **details: Any) -> None:
+        self.text = message if isinstance(message, Text) else None
+        self.message = str(message)
+        super().__init__(self.message)
         self.details = details
 
     def __str__(self) -> str:
         return self.message
+
+    def render(self, lang: str | None) -> str:
+        return render(self.text, lang) if self.text is not None else self.message
 
 
 # -- input -------------------------------------------------------------------------------
@@ -163,3 +174,34 @@ class IntegrityFailure(TimebankError):
     postings; raised by nothing but reported by ``verify``."""
 
     code = "integrity_failure"
+
+
+# -- service records and certificates ------------------------------------------------------
+
+
+class UnknownCertificate(NotFound):
+    """A certificate is named by a number that was issued; the answer is the same for a
+    number of another community, so the public check reveals nothing about others."""
+
+
+class UnknownHonour(NotFound):
+    """Honour hours are named by an existing id in the community."""
+
+
+class NoServiceInPeriod(ValidationError):
+    """A certificate proves service: a period with no counted service minutes gets none."""
+
+
+class HonourExceedsService(LimitExceeded):
+    """A participant's honour hours for an activity never exceed the activity's length:
+    his approved service minutes on that day under that rule."""
+
+
+class RateLimited(TimebankError):
+    """The public certificate check answers a bounded number of requests per client."""
+
+    code = "rate_limited"
+
+
+class UnknownImport(NotFound):
+    """An import is named by an existing id in the community."""

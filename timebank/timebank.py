@@ -5,13 +5,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from timebank.services.approvals import Approvals
 from timebank.services.catalogue import Gifts
+from timebank.services.certificates import Certificates
 from timebank.services.communities import Communities
 from timebank.services.contributions import Contributions
+from timebank.services.desk import Desk
+from timebank.services.exchange import Exchange
 from timebank.services.expiry import Expiry
 from timebank.services.keys import Keys
 from timebank.services.ledger import Ledger
 from timebank.services.members import Members
+from timebank.services.offers import Offers
 from timebank.services.redemptions import Redemptions
 from timebank.services.reports import Reports
 from timebank.services.rules import Rules
@@ -40,18 +45,28 @@ class Timebank:
         self.units = Units(self.store)
         self.rules = Rules(self.store)
         self.contributions = Contributions(self.store)
+        self.certificates = Certificates(self.store)
+        self.approvals = Approvals(self.store)
         self.statements = Statements(self.store)
         self.keys = Keys(self.store)
         self.reports = Reports(self.store)
+        self.requests = Exchange(self.store)
+        self.offers = Offers(self.store)
+        self.desk = Desk(self.store)
 
     def init(self) -> None:
         """Create or upgrade the schema to the newest migration (safe to repeat)."""
         migrations.upgrade(self.store.engine)
 
+    def schema(self) -> migrations.SchemaState:
+        """The database's schema revision (None before ``init``) and the newest one."""
+        return migrations.state(self.store.engine)
+
     def verify(self, community: str | None = None,
                progress: Callable[[int], None] | None = None) -> Report:
-        """Re-check every hash chain and recompute every balance from postings."""
-        with self.store.read() as conn:
+        """Re-check every hash chain and recompute every balance from postings, all on one
+        snapshot: writes in flight are either wholly seen or not at all."""
+        with self.store.snapshot() as conn:
             return verify(conn, community, progress)
 
     def close(self) -> None:

@@ -17,14 +17,16 @@ from typing import Any
 import attrs
 import flask
 import flask_smorest
+import swagger_ui_bundle  # type: ignore[import-untyped]
 from flask import Blueprint, current_app
+from werkzeug.exceptions import NotFound
 
 from timebank.timebank import Timebank
 from webapi import errors
 from webapi.auth import COMMUNITY_HEADER, Resolver
 from webapi.config import Settings
 
-PUBLIC = {"healthz"}  # operations that need no key (besides the spec and the docs page)
+PUBLIC = {"healthz", "public_certificate"}  # no key needed (besides the spec and docs)
 ERROR_STATUSES = {
     "401": "No key, or an unknown key (`unauthorized`).",
     "403": "The key's role, community or member does not allow this (`forbidden`).",
@@ -111,19 +113,28 @@ def _complete(spec: dict[str, Any]) -> dict[str, Any]:
 
 DOCS_PAGE = """<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>{title}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="viewport" content="width=device-width, initial-scale=1">{head}
 <style>body{{font-family:sans-serif;margin:2em}} td,th{{padding:2px 8px;text-align:left}}
 </style></head><body>
-<div id="redoc"></div>
+<div id="docs"></div>
 <noscript><p>JavaScript is off: the endpoints are listed below.</p></noscript>
 <div id="plain"><h1>{title}</h1>
 <p>OpenAPI document: <a href="{spec_url}">{spec_url}</a>. Every endpoint but
 <code>healthz</code> needs <code>Authorization: Bearer &lt;key&gt;</code>.</p>
 <table><tr><th>method</th><th>path</th><th>what</th></tr>{rows}</table></div>
 <script src="{script}"></script>
-<script>if (window.Redoc) {{ document.getElementById("plain").remove();
-Redoc.init({spec_json}, {{}}, document.getElementById("redoc")); }}</script>
+<script id="spec" type="application/json">{spec_json}</script>
+<script>(function () {{
+  var spec = JSON.parse(document.getElementById("spec").textContent);
+  var where = document.getElementById("docs");
+  if (window.SwaggerUIBundle) {{ document.getElementById("plain").remove();
+    SwaggerUIBundle({{spec: spec, domNode: where, deepLinking: true}}); }}
+  else if (window.Redoc) {{ document.getElementById("plain").remove();
+    Redoc.init(spec, {{}}, where); }}
+}})();</script>
 </body></html>"""
+# Swagger UI's files, served from the swagger-ui-bundle package under ``/docs/assets/``.
+DOCS_ASSETS = ("swagger-ui-bundle.js", "swagger-ui.css")
 
 
 def docs_blueprint() -> Blueprint:
@@ -144,9 +155,22 @@ def docs_blueprint() -> Blueprint:
             for path, ops in spec["paths"].items() for method, op in ops.items()
             if method != "parameters")
         settings = state().settings
+        script, head = settings.docs_script_url, ""
+        if not script:
+            script = flask.url_for(".docs_asset", name="swagger-ui-bundle.js")
+            css = flask.url_for(".docs_asset", name="swagger-ui.css")
+            head = f'\n<link rel="stylesheet" href="{html.escape(css)}">'
         return DOCS_PAGE.format(
-            title=html.escape(settings.title), rows=rows,
+            title=html.escape(settings.title), rows=rows, head=head,
             spec_url=html.escape(f"{settings.url_prefix}/openapi.json"),
-            script=html.escape(settings.docs_script_url),
+            script=html.escape(script),
             spec_json=json.dumps(spec).replace("</", "<\\/"))
+
+    @bp.get("/docs/assets/<name>")
+    def docs_asset(name: str) -> flask.Response:
+        """Swagger UI's script and style, from the package (cached for a day)."""
+        if name not in DOCS_ASSETS:
+            raise NotFound()
+        return flask.send_from_directory(swagger_ui_bundle.swagger_ui_path, name,
+                                         max_age=86400)
     return bp

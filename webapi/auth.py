@@ -17,6 +17,7 @@ from typing import Any
 from flask import current_app, g, request
 
 from timebank.errors import Forbidden, Unauthorized, ValidationError
+from timebank.i18n import T
 from timebank.services.keys import ROLES, Identity
 
 COMMUNITY_HEADER = "X-Timebank-Community"
@@ -57,9 +58,9 @@ def identity() -> Identity:
         state = current_app.extensions["timebank"]
         found = state.resolver(request)
         if found is None:
-            raise Unauthorized("this request needs an API key: Authorization: Bearer <key>")
+            raise Unauthorized(T("this request needs an API key: Authorization: Bearer <key>"))
         if not isinstance(found, Identity) or found.role not in ROLES:
-            raise Unauthorized("the identity resolver returned no known role")
+            raise Unauthorized(T("the identity resolver returned no known role"))
         g.timebank_identity = found
     return found
 

@@ -12,7 +12,9 @@ import attrs
 from timebank.store.db import DEFAULT_URL
 
 MIB = 1024 * 1024
-DOCS_SCRIPT = "https://cdn.jsdelivr.net/npm/redoc@2/bundles/redoc.standalone.js"
+# Empty: the docs page runs Swagger UI from the swagger-ui-bundle package (no CDN). A
+# host may name its own copy of ReDoc's standalone bundle instead.
+DOCS_SCRIPT = ""
 
 
 @attrs.frozen
@@ -21,7 +23,7 @@ class Settings:
     url_prefix: str = "/api/v1"
     max_body: int = MIB  # bytes; larger request bodies answer 413 payload_too_large
     title: str = "timebank"
-    docs_script_url: str = DOCS_SCRIPT  # ReDoc bundle the docs page loads, if reachable
+    docs_script_url: str = DOCS_SCRIPT  # a ReDoc bundle's URL; empty: packaged Swagger UI
 
     @classmethod
     def load(cls, config: Mapping[str, Any] | None = None,

@@ -18,7 +18,9 @@ from flask import Blueprint, Response, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from timebank.errors import TimebankError
+from timebank.i18n import N_, T, Text, render, translate
 from timebank.store.db import unavailable
+from webapi.i18n import content_language, field_message, request_lang
 
 log = logging.getLogger("webapi")
 PROBLEM_JSON = "application/problem+json"
@@ -36,48 +38,57 @@ STATUS = {
     "invalid_state": 409,
     "idempotency_conflict": 409,
     "payload_too_large": 413,
+    "unsupported_media_type": 415,
+    "rate_limited": 429,
     "internal_error": 500,
     "unavailable": 503,
 }
 TITLES = {
-    "validation_error": "Invalid input",
-    "unauthorized": "Missing or unknown API key",
-    "forbidden": "Not allowed",
-    "not_found": "Not found",
-    "method_not_allowed": "Method not allowed",
-    "insufficient_points": "Insufficient points",
-    "out_of_stock": "Out of stock",
-    "limit_exceeded": "Limit exceeded",
-    "not_eligible": "Not eligible",
-    "invalid_state": "Invalid state",
-    "idempotency_conflict": "Idempotency key conflict",
-    "payload_too_large": "Payload too large",
-    "internal_error": "Internal error",
-    "unavailable": "Storage unavailable",
+    "validation_error": N_("Invalid input"),
+    "unauthorized": N_("Missing or unknown API key"),
+    "forbidden": N_("Not allowed"),
+    "not_found": N_("Not found"),
+    "method_not_allowed": N_("Method not allowed"),
+    "insufficient_points": N_("Insufficient points"),
+    "out_of_stock": N_("Out of stock"),
+    "limit_exceeded": N_("Limit exceeded"),
+    "not_eligible": N_("Not eligible"),
+    "invalid_state": N_("Invalid state"),
+    "idempotency_conflict": N_("Idempotency key conflict"),
+    "payload_too_large": N_("Payload too large"),
+    "unsupported_media_type": N_("Unsupported media type"),
+    "rate_limited": N_("Too many requests"),
+    "internal_error": N_("Internal error"),
+    "unavailable": N_("Storage unavailable"),
 }
 # Werkzeug statuses the API answers under its own codes (400: a body webargs could not
 # read, e.g. malformed JSON, is a validation error like any other bad input).
 HTTP_CODES = {400: "validation_error", 401: "unauthorized", 403: "forbidden",
               404: "not_found", 405: "method_not_allowed", 413: "payload_too_large",
-              422: "validation_error", 503: "unavailable"}
+              415: "unsupported_media_type", 422: "validation_error", 503: "unavailable"}
 
 
-def problem(code: str, detail: str, *, status: int | None = None,
+def problem(code: str, detail: str | Text, *, status: int | None = None,
             errors: Mapping[str, list[str]] | None = None,
             extra: Mapping[str, Any] | None = None,
             headers: Mapping[str, str] | None = None) -> Response:
     status = status or STATUS.get(code, 500)
-    body: dict[str, Any] = {"type": f"urn:timebank:problem:{code}",
-                            "title": TITLES.get(code, code.replace("_", " ").capitalize()),
-                            "status": status, "detail": detail, "code": code}
+    lang = request_lang()
+    title = (translate(TITLES[code], lang) if code in TITLES
+             else code.replace("_", " ").capitalize())
+    body: dict[str, Any] = {"type": f"urn:timebank:problem:{code}", "title": title,
+                            "status": status, "detail": render(detail, lang), "code": code}
     if errors:
-        body["errors"] = dict(errors)
+        body["errors"] = {field: [field_message(m, lang) for m in messages]
+                          for field, messages in errors.items()}
     if extra:
         body.update({k: v for k, v in _jsonable(extra).items() if k not in body})
     response = Response(json.dumps(body, ensure_ascii=False), status=status,
                         mimetype=PROBLEM_JSON)
     for name, value in (headers or {}).items():
         response.headers[name] = value
+    response.headers["Content-Language"] = content_language(lang)
+    response.vary.add("Accept-Language")
     return response
 
 
@@ -88,10 +99,11 @@ def _jsonable(value: Mapping[str, Any]) -> dict[str, Any]:
 def from_timebank_error(exc: TimebankError) -> Response:
     details = dict(exc.details)
     field = details.pop("field", None)
+    detail = exc.render(request_lang())
     if exc.code == "validation_error":
-        return problem(exc.code, exc.message, errors={str(field or "body"): [exc.message]})
+        return problem(exc.code, detail, errors={str(field or "body"): [detail]})
     extra = {"field": field, **details} if field else details
-    return problem(exc.code, exc.message, extra=extra)
+    return problem(exc.code, detail, extra=extra)
 
 
 def flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
@@ -128,19 +140,24 @@ def from_http_exception(exc: HTTPException) -> Response:
     if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
         headers["Allow"] = ", ".join(sorted(exc.valid_methods))
     if code == "validation_error":
+        lang = request_lang()
         errors = flatten(data.get("messages") or data.get("errors")
                          or {"body": [exc.description or "malformed request"]})
-        detail = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in
-                           list(errors.items())[:5])
-        return problem(code, f"invalid input — {detail}", errors=errors)
+        listed = "; ".join(f"{field}: {' '.join(field_message(m, lang) for m in msgs)}"
+                           for field, msgs in list(errors.items())[:5])
+        return problem(code, T("invalid input — {detail}", detail=listed), errors=errors)
     if code == "payload_too_large":
         limit = request.max_content_length
-        return problem(code, f"the request body is larger than {limit} bytes")
+        return problem(code, T("the request body is larger than {limit} bytes", limit=limit))
     if code == "unavailable":
         return storage_unavailable(exc)
-    detail = exc.description or TITLES.get(code, exc.name)
+    detail: str | Text = exc.description or (Text(TITLES[code]) if code in TITLES
+                                             else exc.name)
     if code == "not_found":
-        detail = f"nothing at {request.method} {request.path}"
+        detail = T("nothing at {method} {path}", method=request.method, path=request.path)
+    elif code == "method_not_allowed":
+        detail = T("{method} is not allowed on {path}", method=request.method,
+                   path=request.path)
     return problem(code, detail, status=status, headers=headers)
 
 
@@ -148,7 +165,7 @@ def storage_unavailable(exc: Exception) -> Response:
     """The database cannot be reached (a driver error, or the health check's ping): 503,
     worth retrying."""
     log.warning("storage unavailable on %s %s: %s", request.method, request.path, exc)
-    return problem("unavailable", "the database is unavailable; try again shortly",
+    return problem("unavailable", T("the database is unavailable; try again shortly"),
                    headers={"Retry-After": "1"})
 
 
@@ -161,7 +178,7 @@ def from_unexpected(exc: Exception) -> Response:
     if unavailable(exc):
         return storage_unavailable(exc)
     log.exception("unexpected error on %s %s", request.method, request.path)
-    return problem("internal_error", "an unexpected error occurred; it has been logged")
+    return problem("internal_error", T("an unexpected error occurred; it has been logged"))
 
 
 def install(bp: Blueprint) -> None:

@@ -127,6 +127,33 @@ def test_a_kiosk_looks_members_up_by_card_only(access_api: Api) -> None:
     assert kiosk.get("/members?card=nope").status_code == 404
 
 
+def test_a_kiosk_reads_a_member_as_masked_name_and_card_only(access_api: Api) -> None:
+    access_api.bank.members.update("sjhy", "m1", name="张三明", phone="13800000001",
+                                   roles=["resident", "party_member"], tags=["low_income"])
+    kiosk = access_api.as_("kiosk")
+    shown = kiosk.get("/members/m1")
+    assert shown.status_code == 200
+    assert shown.get_json() == {"code": "m1", "name": "张*明", "card": "C1"}
+    found = kiosk.get("/members?card=C1").get_json()["items"]
+    assert found == [{"code": "m1", "name": "张*明", "card": "C1"}]
+    by_phone = kiosk.get("/members?phone=13800000001").get_json()["items"]
+    assert by_phone == [{"code": "m1", "name": "张*明", "card": "C1"}]
+
+
+def test_a_kiosk_still_reads_the_balance_and_tier_it_shows(access_api: Api) -> None:
+    access_api.bank.ledger.award("sjhy", "m1", 12, key="k")
+    kiosk = access_api.as_("kiosk")
+    balance = kiosk.get("/members/m1/balance").get_json()
+    assert balance["balances"]["points"]["posted"] == 12 and "tier" in balance
+    assert kiosk.get("/members/m1/tier").status_code == 200
+
+
+def test_a_clerk_still_reads_the_full_member_record(access_api: Api) -> None:
+    access_api.bank.members.update("sjhy", "m1", name="张三明", phone="13800000001")
+    shown = access_api.as_("clerk").get("/members/m1").get_json()
+    assert (shown["name"], shown["phone"], shown["card"]) == ("张三明", "13800000001", "C1")
+
+
 def test_keys_are_stored_only_as_their_hash(access_api: Api) -> None:
     bank = access_api.bank
     created = bank.keys.create("clerk", community="sjhy", label="desk 1")

@@ -127,3 +127,26 @@ def test_an_unexpected_exception_is_logged_and_answered_as_a_problem_500(
     body = assert_problem(response, 500, "internal_error")
     assert "boom" not in body["detail"]
     assert "boom" in caplog.text
+
+
+def test_json_sent_as_text_plain_is_a_415_naming_the_content_type(api: Api) -> None:
+    response = api.client.post(PREFIX + "/members", data='{"code": "m9", "name": "x"}',
+                               content_type="text/plain", headers=api.headers())
+    body = assert_problem(response, 415, "unsupported_media_type")
+    assert "text/plain" in body["detail"]
+    assert body["content_type"] == "text/plain"
+    assert STATUS["unsupported_media_type"] == 415
+
+
+def test_a_form_body_on_put_or_patch_is_a_415_too(api: Api) -> None:
+    for method, path in (("PUT", "/rules/study"), ("PATCH", "/members/m1")):
+        response = api.client.open(PREFIX + path, method=method,
+                                   data={"name": "x"}, headers=api.headers(idem=None))
+        body = assert_problem(response, 415, "unsupported_media_type")
+        assert "application/x-www-form-urlencoded" in body["detail"]
+
+
+def test_a_post_without_a_body_is_not_refused_for_its_content_type(api: Api) -> None:
+    response = api.client.post(PREFIX + "/members", content_type="text/plain",
+                               headers=api.headers())
+    assert response.status_code == 422

@@ -93,3 +93,31 @@ def test_the_demo_builds_its_community_once(tb: Timebank) -> None:
     assert len(bank.units.list(CODE, kind="grid")) == 10
     assert bank.verify(CODE).ok
     assert not build(bank, members=40).created
+
+
+def test_the_desk_script_exits_non_zero_and_says_why_when_the_server_refuses(
+        tb: Timebank, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+        ) -> None:
+    tb.communities.create("sjhy", "世纪花园社区")
+    client = create_app(timebank=tb).test_client()
+    example = load("service_day_desk")
+
+    def sender(base_url: str, api_key: str) -> Any:
+        def send(method: str, path: str, body: dict[str, Any], headers: dict[str, str]
+                 ) -> tuple[int, dict[str, Any]]:
+            response = client.open(PREFIX + path, method=method, json=body, headers={
+                "Authorization": f"Bearer {api_key}", **headers})
+            return response.status_code, response.get_json()
+        return send
+
+    monkeypatch.setattr(example, "http_sender", sender)
+    assert example.main(["http://desk.invalid/api/v1", "no-such-key", "SJ001", "soap"]) == 1
+    assert "failed: HTTP 401 unauthorized" in capsys.readouterr().err
+
+
+def test_the_desk_script_exits_non_zero_when_the_server_cannot_be_reached(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    example = load("service_day_desk")
+    assert example.main(["http://127.0.0.1:9/api/v1", "key", "SJ001", "soap"]) == 1
+    assert "failed: could not reach http://127.0.0.1:9/api/v1" in capsys.readouterr().err
+    assert example.main([]) == 2

@@ -130,6 +130,17 @@ def test_a_capped_contribution_is_kept_with_capped_points(red: Api) -> None:
     assert more.get_json()["capped"] is True and more.get_json()["points"] == 0
 
 
+def test_a_quantity_cut_to_the_rules_maximum_answers_clipped_not_capped(red: Api) -> None:
+    clipped = red.post("/contributions", json={"member": "m4", "rule": "sharpening",
+                                               "quantity": 45, "occurred_on": "2026-11-02"})
+    assert clipped.status_code == 201, clipped.get_json()
+    body = clipped.get_json()
+    assert (body["points"], body["clipped"], body["capped"]) == (30, True, False)
+    within = red.post("/contributions", json={"member": "m5", "rule": "sharpening",
+                                              "quantity": 10, "occurred_on": "2026-11-02"})
+    assert within.get_json()["clipped"] is False
+
+
 def test_a_batch_records_one_activity_for_many_members_and_reject_says_why(red: Api) -> None:
     batch = red.post("/contributions/batch", json={
         "rule": "errand", "members": ["m3", "m4"], "occurred_on": "2026-11-03"})

@@ -95,3 +95,33 @@ def test_the_expire_command_posts_and_reports_per_community(tb: Timebank, yearly
     assert again.exit_code == 0, again.output
     assert "expired nothing" in again.output
     assert count_entries(tb, "expiry") == 2
+
+
+def test_the_expire_command_refuses_a_day_after_today_unless_forced(
+        tb: Timebank, yearly: str) -> None:
+    runner = CliRunner()
+    args = ["--db", tb.store.url, "--lang", "en", "expire", "--as-of", "2999-01-01"]
+    refused = runner.invoke(main, args)
+    assert refused.exit_code == 2, refused.output
+    assert "2999-01-01 is after the community's today" in refused.output
+    assert count_entries(tb, "expiry") == 0
+    zh = runner.invoke(main, [*args, "--lang", "zh"])
+    assert zh.exit_code == 2 and "--force" in zh.output
+    forced = runner.invoke(main, [*args, "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert "expired 160 points from 2 member(s)" in forced.output
+    assert count_entries(tb, "expiry") == 2
+
+
+def test_the_expire_command_dry_run_lists_what_would_expire_and_writes_nothing(
+        tb: Timebank, yearly: str) -> None:
+    runner = CliRunner()
+    args = ["--db", tb.store.url, "--lang", "en", "expire", "--as-of", "2025-07-01"]
+    dry = runner.invoke(main, [*args, "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "would expire 160 points from 2 member(s)" in dry.output
+    assert "m1: 120 points" in dry.output and "m2: 40 points" in dry.output
+    assert count_entries(tb, "expiry") == 0
+    assert "试运行" in runner.invoke(main, [*args, "--dry-run", "--lang", "zh"]).output
+    real = runner.invoke(main, args)
+    assert "expired 160 points from 2 member(s)" in real.output

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
@@ -69,3 +71,33 @@ def test_the_cli_exits_non_zero_and_names_the_first_bad_entry(tb, books):
     bad = runner.invoke(main, ["verify", "--community", "sjhy", "--db", url, "--lang", "zh"])
     assert bad.exit_code == 1
     assert f"第一条异常分录:{books[0]}" in bad.output
+
+
+def test_verify_never_reports_a_problem_while_awards_are_being_written(tb, community):
+    # Issue 10: on PostgreSQL verify read the head and the entries in separate snapshots
+    # and saw "13 entries found, head says 12" while writes were in flight.
+    writers, awards, checks = 2, 200, 20
+    done = threading.Event()
+    errors: list[BaseException] = []
+
+    def write(w: int) -> None:
+        try:
+            for i in range(awards):
+                if done.is_set():
+                    return
+                tb.ledger.award(community, f"m{w + 1}", 1, key=f"w{w}-{i}")
+        except BaseException as exc:  # reported by the assertions below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(w,)) for w in range(writers)]
+    for t in threads:
+        t.start()
+    try:
+        reports = [tb.verify(community) for _ in range(checks)]
+    finally:
+        done.set()
+        for t in threads:
+            t.join()
+    assert not errors
+    assert [r.problems for r in reports if not r.ok] == []
+    assert tb.verify().ok

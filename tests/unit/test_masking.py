@@ -8,7 +8,7 @@ from timebank.domain.masking import mask_name
 @pytest.mark.parametrize(("name", "masked"), [
     ("张三明", "张*明"),
     ("王五", "王*"),
-    ("李", "李"),
+    ("李", "李*"),
     ("欧阳小明", "欧阳*明"),
     ("欧阳明", "欧*明"),
     ("司马相如", "司马*如"),
@@ -23,7 +23,7 @@ def test_a_chinese_name_keeps_its_family_name_and_last_character(name, masked):
     ("Li Wei", "L* W**"),
     ("Mary-Jane Smith", "M***-J*** S****"),
     ("Bo", "B*"),
-    ("X", "X"),
+    ("X", "X*"),
     ("  Anne   Lee ", "A*** L**"),
 ])
 def test_a_latin_name_keeps_the_initial_of_each_word(name, masked):

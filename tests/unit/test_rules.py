@@ -48,6 +48,14 @@ def test_a_quantity_above_the_maximum_is_credited_at_the_maximum():
     assert value.credited == 120 and value.points == 4
 
 
+def test_a_quantity_cut_to_the_maximum_is_clipped_and_one_within_it_is_not():
+    knives = rule(code="sharpen", basis="per_item", rate=1, max_quantity=30)
+    clipped = evaluate(knives, Claim(45, MONDAY))
+    assert (clipped.credited, clipped.points, clipped.clipped, clipped.capped) == \
+        (30, 30, True, False)
+    assert evaluate(knives, Claim(30, MONDAY)).clipped is False
+
+
 def test_per_item_rules_pay_per_item():
     r = rule(code="sharpen", basis="per_item", rate=1, max_quantity=30)
     assert evaluate(r, Claim(12, MONDAY)).points == 12

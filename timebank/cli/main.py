@@ -8,21 +8,25 @@ from typing import Any
 import click
 from rich.console import Console
 
-from timebank.cli.messages import pick_lang
+from timebank.cli.localized import LocalizedGroup
+from timebank.cli.messages import pick_lang, say
 from timebank.errors import TimebankError
 from timebank.store.db import DEFAULT_URL
 
 err = Console(stderr=True)
 
 
-class Group(click.Group):
-    """Turns library errors into one readable line and exit status 2 (no traceback)."""
+class Group(LocalizedGroup):
+    """Turns library errors into one readable line in the selected language and exit
+    status 2 (no traceback); help pages are localised (``cli/localized.py``)."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except TimebankError as exc:
-            err.print(f"[bold red]error[/] ({exc.code}): {exc.message}")
+            lang = lang_of(ctx)
+            err.print(say("error_line", lang, code=exc.code, message=exc.render(lang)),
+                      markup=False, highlight=False)
             sys.exit(2)
 
 
@@ -66,10 +70,22 @@ def lang_of(ctx: click.Context) -> str:
     return pick_lang((ctx.obj or {}).get("lang"))
 
 
-def open_bank(ctx: click.Context) -> Any:
-    """The command's Timebank; its connections close when the command ends."""
+def open_bank(ctx: click.Context, *, need_schema: bool = True) -> Any:
+    """The command's Timebank; its connections close when the command ends. Unless
+    ``need_schema`` is False (init, serve, demo make it), a database whose schema is
+    missing or behind stops the command with a hint to run ``timebank init`` (exit 2)."""
     from timebank import Timebank
 
     bank = Timebank(ctx.obj["db_url"])
     ctx.find_root().call_on_close(bank.close)
+    if need_schema:
+        schema = bank.schema()
+        if not schema.ready:
+            lang = pick_lang((ctx.obj or {}).get("lang"))
+            if schema.current is None:
+                err.print(say("schema_missing", lang), markup=False)
+            else:
+                err.print(say("schema_behind", lang, current=schema.current,
+                              head=schema.head), markup=False)
+            sys.exit(2)
     return bank

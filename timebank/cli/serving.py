@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
@@ -15,6 +16,8 @@ from rich.console import Console
 
 from timebank.cli.main import db_option, lang_of, lang_option, main, open_bank
 from timebank.cli.messages import say
+from timebank.i18n import translate
+from timebank.io.cards import card_link, card_qr_svg
 
 err = Console(stderr=True)
 
@@ -32,16 +35,29 @@ def keys() -> None:
               "key without one is a platform key that may create communities.")
 @click.option("--member", default=None, help="For a member key: the member it may see.")
 @click.option("--label", default="", help="A note to tell keys apart.")
+@click.option("--qr", "qr", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="For a member key: write the member card's QR code (SVG) here, a link "
+              "to the member's page that signs in with this key.")
+@click.option("--base-url", envvar="TIMEBANK_PUBLIC_URL", default="http://127.0.0.1:5000",
+              show_default=True, help="Where the pages are served, for the QR link "
+              "(env TIMEBANK_PUBLIC_URL).")
 @click.pass_context
 def keys_create(ctx: click.Context, role: str, community: str | None, member: str | None,
-                label: str) -> None:
+                label: str, qr: str | None, base_url: str) -> None:
     """Create an API key and print it once (last line); only its hash is stored."""
+    if qr is not None and role != "member":
+        raise click.UsageError("--qr is for member keys (the member card)")
+    link = card_link(base_url, "x")  # a bad base URL is refused before a key is made
     created = open_bank(ctx).keys.create(role, community=community, member=member,
                                          label=label)
     lang = lang_of(ctx)
     click.echo(say("key_created", lang, role=role, id=created.id,
                    scope=created.community or say("platform", lang),
                    member=f", member {member}" if member else ""))
+    if qr is not None:
+        link = card_link(base_url, created.token)
+        Path(qr).write_bytes(card_qr_svg(link))
+        err.print(say("qr_written", lang, path=qr))
     click.echo(created.token)
 
 
@@ -94,7 +110,7 @@ def app_factory(db_url: str) -> Callable[[], Any]:
 def serve(ctx: click.Context, host: str, port: int, workers: int | None,
           threads: int) -> None:
     """Serve the HTTP API with gunicorn (schema created or upgraded first)."""
-    bank = open_bank(ctx)
+    bank = open_bank(ctx, need_schema=False)
     bank.init()
     if workers is None:
         workers = 1 if bank.store.dialect == "sqlite" else min(4, os.cpu_count() or 1)
@@ -113,15 +129,17 @@ def serve(ctx: click.Context, host: str, port: int, workers: int | None,
 @click.pass_context
 def demo(ctx: click.Context, host: str, port: int, no_serve: bool) -> None:
     """Create (if missing) a demo community, print an admin key and the docs URL, serve."""
-    from timebank.demo import CODE, build
+    from timebank.demo import CODE, NAME, build
 
-    bank = open_bank(ctx)
+    bank = open_bank(ctx, need_schema=False)
     bank.init()
-    summary = build(bank, progress=lambda text: err.print(f"[dim]{text}[/]"))
+    lang = lang_of(ctx)
+    summary = build(bank, progress=lambda text: err.print(f"[dim]{translate(text, lang)}[/]"))
     key = bank.keys.create("admin", community=CODE, label="demo")
     base = f"http://{host}:{port}/api/v1"
-    lang = lang_of(ctx)
-    click.echo(summary)
+    click.echo(say("demo_created" if summary.created else "demo_found", lang,
+                   community=summary.community, name=NAME, members=summary.members,
+                   contributions=summary.contributions))
     click.echo(say("demo_docs", lang, url=f"{base}/docs"))
     click.echo(say("demo_try", lang, command=f"curl -H 'Authorization: Bearer {key.token}' "
                                             f"{base}/members/{summary.sample_member}/balance"))

@@ -17,6 +17,7 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
+from timebank.cli.approvals import print_import_summary
 from timebank.cli.main import main, open_bank
 from timebank.cli.messages import pick_lang, say
 from timebank.cli.reporting import COMMUNITY, OUTPUT, UNIT, common, emit
@@ -55,6 +56,7 @@ def _run(ctx: click.Context, community: str, path: Path, plan: Plan[Any],
         outcome = run_import(ctx.obj["bank"].store, community, path, plan,
                              skip_bad_rows=skip_bad_rows, progress=progress,
                              encoding=encoding)
+    print_import_summary(outcome, community, lang)
     _report(outcome, lang)
 
 

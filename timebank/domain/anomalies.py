@@ -59,7 +59,7 @@ def unusual(rule: Rule, quantity: int) -> Flag | None:
     """``quantity`` in base units (minutes or items) against the rule's usual range."""
     base, what = _usual(rule)
     if base is not None and quantity > base:
-        return Flag("unusual", f"quantity {quantity} is above the {what} ({base})")
+        return Flag("unusual", f"quantity {quantity} is above {what} ({base})")
     return None
 
 
@@ -67,7 +67,7 @@ def unusual(rule: Rule, quantity: int) -> Flag | None:
 def _usual(rule: Rule) -> tuple[int | None, str]:
     """The largest usual quantity in base units, and how it was set (cached)."""
     if rule.usual_max is not None:
-        return rule.to_base(rule.usual_max), "usual maximum"
+        return rule.to_base(rule.usual_max), "the usual maximum"
     if rule.max_quantity is not None:
         return rule.to_base(rule.max_quantity * 3), "three times the maximum"
     return None, ""

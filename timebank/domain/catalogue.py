@@ -10,6 +10,7 @@ from typing import Any
 import attrs
 
 from timebank.errors import InvalidAmount, ValidationError
+from timebank.i18n import T
 
 PERIODS = ("day", "week", "month", "quarter", "year")
 STATUSES = ("held", "fulfilled", "cancelled", "returned")
@@ -24,9 +25,11 @@ MOVEMENT_KINDS = STOCK_IN + STOCK_OUT
 def check_quantity(value: object, field: str = "quantity") -> int:
     """A quantity of gifts is a positive whole number (bools are not numbers)."""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidAmount(f"{field} must be a whole number, got {value!r}", field=field)
+        raise InvalidAmount(T("{field} must be a whole number, got {value!r}", field=field,
+                              value=value), field=field)
     if value <= 0:
-        raise InvalidAmount(f"{field} must be positive, got {value}", field=field)
+        raise InvalidAmount(T("{field} must be positive, got {value}", field=field, value=value),
+                            field=field)
     return value
 
 

@@ -63,6 +63,7 @@ class ContributionResult:
     capped: bool
     entry_id: int | None = None
     flags: tuple[str, ...] = ()
+    clipped: bool = False  # the quantity was cut to the rule's max_quantity
 
 
 

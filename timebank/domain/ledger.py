@@ -17,6 +17,7 @@ from enum import StrEnum
 import attrs
 
 from timebank.errors import InvalidAmount, UnbalancedEntry, UnknownUnit
+from timebank.i18n import T
 
 UNITS = ("points", "minutes")
 GENESIS_HASH = "0" * 64
@@ -27,7 +28,8 @@ MAX_AMOUNT = 10**12
 
 def check_unit(unit: str) -> str:
     if unit not in UNITS:
-        raise UnknownUnit(f"unknown unit {unit!r}: expected one of {', '.join(UNITS)}",
+        raise UnknownUnit(T("unknown unit {unit!r}: expected one of {units}", unit=unit,
+                            units=", ".join(UNITS)),
                           field="unit")
     return unit
 
@@ -35,9 +37,11 @@ def check_unit(unit: str) -> str:
 def check_amount(amount: object, field: str = "amount") -> int:
     """Amounts are positive whole numbers of points or minutes (bools are not numbers)."""
     if isinstance(amount, bool) or not isinstance(amount, int):
-        raise InvalidAmount(f"{field} must be a whole number, got {amount!r}", field=field)
+        raise InvalidAmount(T("{field} must be a whole number, got {value!r}", field=field,
+                              value=amount), field=field)
     if not 0 < amount <= MAX_AMOUNT:
-        raise InvalidAmount(f"{field} must be between 1 and {MAX_AMOUNT:,}, got {amount}",
+        raise InvalidAmount(T("{field} must be between 1 and {max:,}, got {value}", field=field,
+                              max=MAX_AMOUNT, value=amount),
                             field=field)
     return amount
 
@@ -64,6 +68,7 @@ class EntryKind(StrEnum):
     EXPIRY = "expiry"          # member -> expiry
     REVERSAL = "reversal"      # the negation of an earlier entry
     POST = "post"              # anything else, as the caller composes it
+    EXCHANGE = "exchange"      # payer (member or donation pool) -> volunteers
 
 
 EARNING_KINDS = frozenset({EntryKind.AWARD})

@@ -1,7 +1,8 @@
 """Names masked for public posting on the notice board (上墙公示).
 
 Chinese names keep the family name and, for three or more characters, the last
-character: 张三明 → 张*明, 王五 → 王*, 欧阳小明 → 欧**明. Latin names keep each word's
+character: 张三明 → 张*明, 王五 → 王*, 欧阳小明 → 欧**明; a one-character name gets a
+star too (王 → 王*), so a posted name never shows a whole name. Latin names keep each word's
 first letter: "Li Wei" → "L*** W**", so neighbours recognise themselves but a stranger
 learns little. Masking is pure text work: no storage, no framework.
 """
@@ -30,13 +31,14 @@ def mask_name(name: str | None) -> str:
         return MASK
     if any(_is_cjk(c) for c in text):
         return _mask_cjk(text.replace(" ", ""))
-    return " ".join(_mask_word(word) for word in text.split())
+    words = text.split()
+    if len(words) == 1 and len(words[0]) == 1:
+        return words[0] + MASK  # "X" → "X*", as 王 → 王*
+    return " ".join(_mask_word(word) for word in words)
 
 
 def _mask_cjk(text: str) -> str:
-    if len(text) == 1:
-        return text
-    if len(text) == 2:
+    if len(text) <= 2:
         return text[0] + MASK
     surname = text[:2] if text[:2] in COMPOUND_SURNAMES and len(text) > 3 else text[0]
     hidden = len(text) - len(surname) - 1

@@ -29,6 +29,7 @@ from timebank.domain.rules import (
     week_of,
 )
 from timebank.errors import InvalidAmount, NotEligible, UnknownMember, ValidationError
+from timebank.i18n import T
 from timebank.timeutil import local_date, start_of_day_utc, utc_naive
 
 MAX_BASE_QUANTITY = 10**7
@@ -67,14 +68,15 @@ def resolve(index: int, item: ContributionInput, people: Mapping[str, Earner],
     """``item`` checked against its member and the rule version in force on its day."""
     earner = people.get(item.member)
     if earner is None:
-        raise UnknownMember(f"unknown member {item.member!r}", field="member")
+        raise UnknownMember(T("unknown member {member!r}", member=item.member), field="member")
     occurred_at, ended_at, day = when(item, tz, midnights)
     if day > today:
         raise ValidationError(f"a contribution cannot happen in the future ({day})",
                               field="occurred_on")
     version_id, rule = version_on(versions, item.rule, day)
     if not rule.eligible(earner.roles, earner.tags):
-        raise NotEligible(f"member {item.member!r} may not earn from rule {rule.code!r}",
+        raise NotEligible(T("member {member!r} may not earn from rule {rule!r}",
+                            member=item.member, rule=rule.code),
                           field="member", rule=rule.code)
     base = quantity(item, rule, occurred_at, ended_at)
     period_start = None

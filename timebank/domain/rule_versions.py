@@ -15,6 +15,7 @@ import attrs
 
 from timebank.domain.rules import Rule
 from timebank.errors import UnknownRule
+from timebank.i18n import T
 
 # A rule's first version with no date of its own is in force from the beginning, so
 # history can be imported; later versions default to the day they are made.
@@ -37,12 +38,12 @@ def version_on(versions: Versions, code: str, day: date) -> tuple[int, Rule]:
     """The version of rule ``code`` in force on local ``day``."""
     history = versions.get(code)
     if not history:
-        raise UnknownRule(f"unknown rule {code!r}", field="rule")
+        raise UnknownRule(T("unknown rule {rule!r}", rule=code), field="rule")
     starts = [r.effective_from or BEGINNING for _, r in history]
     at = bisect_right(starts, day)
     if at == 0:
-        raise UnknownRule(f"rule {code!r} is not in force on {day.isoformat()} (from "
-                          f"{starts[0].isoformat()})", field="rule")
+        raise UnknownRule(T("rule {rule!r} is not in force on {day} (from {start})", rule=code,
+                            day=day.isoformat(), start=starts[0].isoformat()), field="rule")
     return history[at - 1]
 
 

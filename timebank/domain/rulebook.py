@@ -20,6 +20,8 @@ from typing import Any
 
 import attrs
 
+from timebank.domain.certificates import check_issuer
+from timebank.domain.exchange import ExchangePolicy, categories_from
 from timebank.domain.expiry import ExpiryPolicy
 from timebank.domain.ledger import UNITS
 from timebank.domain.rules import (
@@ -38,15 +40,15 @@ from timebank.errors import RulebookError
 
 SHIPPED = Path(__file__).resolve().parent.parent / "rulebooks"
 POLICIES: dict[str, Any] = {"tiers": TierPolicy, "expiry": ExpiryPolicy,
-                            "transfers": TransferPolicy}
-TOP_LEVEL = {"rulebook", "rules", "community", *POLICIES}
+                            "transfers": TransferPolicy, "exchange": ExchangePolicy}
+TOP_LEVEL = {"rulebook", "rules", "community", "categories", *POLICIES}
 _CODE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 
 RULE_FIELDS = {
     "code", "name_zh", "name_en", "unit", "basis", "rate", "effective_from", "round_to",
     "rounding", "min_quantity", "max_quantity", "caps", "multipliers", "eligible_roles",
     "ineligible_tags", "approval", "streak", "min_attendance", "period", "due_day",
-    "late_rate", "usual_max",
+    "late_rate", "usual_max", "service",
 }
 
 
@@ -138,12 +140,17 @@ def from_dict(data: Mapping[str, Any], *, origin: str = "<rulebook>",
     if "allow_self_approval" in community and \
             not isinstance(community["allow_self_approval"], bool):
         raise where.fail("community.allow_self_approval", "must be true or false")
+    if "issuer" in community:  # who signs service certificates
+        check_issuer(community["issuer"], where.origin)
     policies = {k: data[k] for k in POLICIES if k in data}
     for key, value in policies.items():
         _table(value, key, where)
         # Checked now, by the feature that reads it, so a bad table fails the load and
         # never reaches a community's settings.
         POLICIES[key].from_mapping(value, where=f"{where.origin}: [{key}]")
+    if "categories" in data:  # the exchange's request categories, kept as plain tables
+        policies["categories"] = categories_from(data["categories"],
+                                                 f"{where.origin}: [[categories]]")
     return Rulebook(str(name), tuple(rules), policies, community)
 
 
@@ -186,6 +193,7 @@ def rule(*, origin: str = "<python>", _where: _Where | None = None, **fields: An
         due_day=_int(fields.get("due_day"), "due_day", where, 1, 28),
         late_rate=_number(fields.get("late_rate", 0), "late_rate", where) or Fraction(0),
         usual_max=_number(fields.get("usual_max"), "usual_max", where, positive=True),
+        service=_bool(fields.get("service", False), "service", where),
     )
     _consistent(built, where)
     return built
@@ -199,6 +207,9 @@ def _consistent(r: Rule, where: _Where) -> None:
         raise where.fail("min_attendance", "a share between 0 and 1, e.g. 0.6")
     if r.min_attendance is not None and not r.timed:
         raise where.fail("min_attendance", "only for per_hour rules")
+    if r.service and not r.timed:
+        raise where.fail("service", "volunteer service is counted in hours: only for "
+                                    "per_hour rules")
     if r.due_day is not None and (r.basis != "per_period" or r.period != "month"):
         raise where.fail("due_day", "only for per_period rules with period = 'month'")
     for period, cap in r.caps.items():
@@ -368,6 +379,8 @@ def to_dict(r: Rule) -> dict[str, Any]:
         out["due_day"] = r.due_day
     if r.streak is not None:
         out["streak"] = {"every": r.streak.every, "bonus": r.streak.bonus}
+    if r.service:  # only when set, so definitions stored before the flag compare equal
+        out["service"] = True
     return out
 
 

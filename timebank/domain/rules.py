@@ -99,6 +99,7 @@ class Rule:
     due_day: int | None = None             # per_period: paid by this day of the month
     late_rate: Fraction = Fraction(0)      # per_period: the rate when paid late
     usual_max: Fraction | None = None      # anomaly flag above this quantity
+    service: bool = False                  # counts as volunteer service (hours)
 
     @property
     def timed(self) -> bool:
@@ -143,6 +144,7 @@ class Valuation:
     bonus: int = 0
     factor: str = "1"
     notes: tuple[str, ...] = ()
+    clipped: bool = False  # the quantity was cut to the rule's max_quantity
 
 
 @functools.lru_cache(maxsize=4096)
@@ -174,12 +176,18 @@ def limits(rule: Rule) -> tuple[int | None, int | None, int | None]:
 
 def credit(rule: Rule, claim: Claim) -> tuple[int, tuple[str, ...]]:
     """Base units credited: attendance share, the scheduled length, rounding, limits."""
+    quantity, notes, _clipped = clip(rule, claim)
+    return quantity, notes
+
+
+def clip(rule: Rule, claim: Claim) -> tuple[int, tuple[str, ...], bool]:
+    """``credit``, and whether the quantity was cut to the rule's ``max_quantity``."""
     quantity, notes = claim.quantity, []
     if rule.timed and claim.scheduled is not None:
         if rule.min_attendance is not None and \
                 quantity < rule.min_attendance * claim.scheduled:
             return 0, (f"attended {quantity} of {claim.scheduled} scheduled minutes, "
-                       f"below the {float(rule.min_attendance):.0%} needed",)
+                       f"below the {float(rule.min_attendance):.0%} needed",), False
         if quantity > claim.scheduled:
             quantity = claim.scheduled
             notes.append("credited at most the scheduled length")
@@ -187,11 +195,12 @@ def credit(rule: Rule, claim: Claim) -> tuple[int, tuple[str, ...]]:
     if step:
         quantity = _round_to_step(quantity, step, rule.rounding)
     if low is not None and quantity < low:
-        return 0, (*notes, f"below the minimum of {low} per contribution")
-    if high is not None and quantity > high:
+        return 0, (*notes, f"below the minimum of {low} per contribution"), False
+    clipped = high is not None and quantity > high
+    if high is not None and clipped:
         notes.append(f"credited at most {high} per contribution")
         quantity = high
-    return quantity, tuple(notes)
+    return quantity, tuple(notes), clipped
 
 
 def streak_bonus(rule: Rule, day: date, weeks: Iterable[date]) -> int:
@@ -242,7 +251,7 @@ def evaluate(rule: Rule, claim: Claim, roles: Sequence[str] = (), *,
     """Value ``claim`` under ``rule`` for a member with ``roles`` who has already earned
     ``used[period]`` points from this rule in the periods of ``claim.day`` and has
     contributions in ``weeks`` (for the streak)."""
-    credited, notes = credit(rule, claim)
+    credited, notes, clipped = clip(rule, claim)
     base, factor, more = raw_points(rule, claim, credited, roles)
     bonus = streak_bonus(rule, claim.day, weeks) if credited else 0
     total = base + bonus
@@ -250,7 +259,7 @@ def evaluate(rule: Rule, claim: Claim, roles: Sequence[str] = (), *,
     if capped:
         more = (*more, f"capped from {total} to {points}")
     return Valuation(credited, total, points, capped, bonus, str(factor),
-                     (*notes, *more))
+                     (*notes, *more), clipped)
 
 
 def _round_to_step(quantity: int, step: int, mode: str) -> int:

@@ -25,6 +25,8 @@ class StatementLine:
     contribution: int | None = None
     approver: str | None = None
     reverses: int | None = None
+    request: int | None = None       # an exchange line: the request it pays
+    counterparty: str | None = None  # ... and the other member(s) of it
 
 
 @attrs.frozen

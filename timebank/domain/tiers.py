@@ -24,6 +24,7 @@ import attrs
 
 from timebank.domain.ledger import UNITS
 from timebank.errors import NotEligible, RulebookError
+from timebank.i18n import T
 
 BASES = ("lifetime", "window", "calendar_year")
 DEMOTIONS = ("never", "automatic", "grace")
@@ -120,7 +121,7 @@ class TierPolicy:
         for tier in self.levels:
             if tier.code == code:
                 return tier
-        raise NotEligible(f"unknown tier {code!r}", field="min_tier")
+        raise NotEligible(T("unknown tier {tier!r}", tier=code), field="min_tier")
 
     def next_after(self, tier: Tier | None) -> Tier | None:
         rank = -1 if tier is None else tier.rank

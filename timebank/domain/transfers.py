@@ -15,6 +15,7 @@ import attrs
 
 from timebank.domain.ledger import UNITS
 from timebank.errors import LimitExceeded, RulebookError, ValidationError
+from timebank.i18n import T
 
 
 def _bad(where: str, field: str, what: str) -> RulebookError:
@@ -59,13 +60,13 @@ class TransferPolicy:
     def check_yearly(self, sent_this_year: int, amount: int) -> None:
         if self.yearly_max is not None and sent_this_year + amount > self.yearly_max:
             raise LimitExceeded(
-                f"a member sends at most {self.yearly_max} a year: {sent_this_year} sent, "
-                f"{amount} more asked", field="amount", limit=self.yearly_max,
-                used=sent_this_year)
+                T("a member sends at most {limit} a year: {sent} sent, {amount} more asked",
+                  limit=self.yearly_max, sent=sent_this_year, amount=amount),
+                field="amount", limit=self.yearly_max, used=sent_this_year)
 
     def check_cap(self, receiver: str, balance: int, amount: int) -> None:
         if self.storage_cap is not None and balance + amount > self.storage_cap:
             raise LimitExceeded(
-                f"member {receiver!r} would hold {balance + amount}, above the storage cap "
-                f"of {self.storage_cap}", field="amount", limit=self.storage_cap,
-                balance=balance)
+                T("member {member!r} would hold {total}, above the storage cap of {limit}",
+                  member=receiver, total=balance + amount, limit=self.storage_cap),
+                field="amount", limit=self.storage_cap, balance=balance)

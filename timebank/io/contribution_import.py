@@ -16,6 +16,7 @@ from fractions import Fraction
 from typing import Any
 
 from timebank.errors import UnknownRule
+from timebank.i18n import T, Text, render
 from timebank.io.headers import CONTRIBUTIONS, HeaderMap
 from timebank.io.importing import Checked, Plan
 from timebank.io.rows import ContributionRecord, Problem, contribution_record
@@ -46,15 +47,18 @@ def contribution_plan(community: str, *, lang: str = "en",
             if problem is None:
                 good.append(r)
             else:
-                problems.append(Problem(r.row, columns[problem[0]], problem[1]))
+                problems.append(Problem(r.row, columns[problem[0]],
+                                        render(problem[1], lang)))
         return Checked(good, problems)
 
     def write(uow: UnitOfWork, records: Sequence[ContributionRecord]) -> tuple[int, int]:
         tz = uow.community.timezone
-        done = record_many(uow, [_input(r, tz) for r in records], recorded_by=actor)
+        done = record_many(uow, [_input(r, tz) for r in records], recorded_by=actor,
+                           import_id=plan.import_id)
         return done.recorded, done.replayed
 
-    return Plan(CONTRIBUTIONS, parse, check, write)
+    plan = Plan(CONTRIBUTIONS, parse, check, write, actor, lang=lang)
+    return plan
 
 
 def _local_day(r: ContributionRecord, tz: str) -> date:
@@ -65,25 +69,28 @@ def _local_day(r: ContributionRecord, tz: str) -> date:
 
 
 def _problem(r: ContributionRecord, people: dict[str, tuple[list[str], list[str]]],
-             versions: Any, today: date, tz: str) -> tuple[str, str] | None:
+             versions: Any, today: date, tz: str) -> tuple[str, str | Text] | None:
     """(field, message) for the first thing wrong with ``r``, or None."""
     if r.member not in people:
-        return "member", f"unknown member {r.member!r}"
+        return "member", T("unknown member {member!r}", member=r.member)
     day = _local_day(r, tz)
     if day > today:
         return ("occurred_on" if r.occurred_on else "started_at",
-                f"{day.isoformat()} is in the future")
+                T("{day} is in the future", day=day.isoformat()))
     try:
         _, rule = version_on(versions, r.rule, day)
     except UnknownRule as exc:
-        return "rule", exc.message
+        return "rule", exc.text or exc.message
     roles, tags = people[r.member]
     if not rule.eligible(roles, tags):
-        return "member", f"member {r.member!r} may not earn from rule {r.rule!r}"
+        return "member", T("member {member!r} may not earn from rule {rule!r}",
+                           member=r.member, rule=r.rule)
     if r.quantity is not None and not rule.timed and Fraction(r.quantity).denominator != 1:
-        return "quantity", f"rule {r.rule!r} counts whole items, got {r.quantity}"
+        return "quantity", T("rule {rule!r} counts whole items, got {value}", rule=r.rule,
+                             value=r.quantity)
     if r.quantity is None and rule.timed and r.started_at is None:
-        return "quantity", f"rule {r.rule!r} counts hours: give the hours or the times"
+        return "quantity", T("rule {rule!r} counts hours: give the hours or the times",
+                             rule=r.rule)
     return None
 
 

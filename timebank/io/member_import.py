@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from timebank.i18n import translate
 from timebank.io.headers import MEMBERS, HeaderMap
 from timebank.io.importing import Checked, Plan
 from timebank.io.rows import MemberRecord, Problem, member_record
@@ -36,8 +37,10 @@ def member_plan(lang: str = "en") -> Plan[MemberRecord]:
         for r in records:
             bad = []
             if r.unit and r.unit not in known:
-                bad.append(Problem(r.row, _column("unit", lang), f"unknown unit {r.unit!r}"))
-            bad += [Problem(r.row, _column("teams", lang), f"unknown team {t!r}")
+                bad.append(Problem(r.row, _column("unit", lang),
+                                   translate("unknown unit {unit!r}", lang, unit=r.unit)))
+            bad += [Problem(r.row, _column("teams", lang),
+                            translate("unknown team {team!r}", lang, team=t))
                     for t in r.teams if t not in known or known[t][1] != "team"]
             if bad:
                 problems.extend(bad)
@@ -51,7 +54,8 @@ def member_plan(lang: str = "en") -> Plan[MemberRecord]:
             name = existing.get(r.code, first.name if first else None)
             if name is not None and name != r.name:
                 problems.append(Problem(r.row, _column("code", lang),
-                                        f"member {r.code!r} already exists as {name!r}"))
+                                        translate("member {code!r} already exists as "
+                                                  "{name!r}", lang, code=r.code, name=name)))
                 continue
             seen.setdefault(r.code, r)
             kept.append(r)
@@ -71,4 +75,4 @@ def member_plan(lang: str = "en") -> Plan[MemberRecord]:
                       tuple(known[t][0] for t in r.teams)) for r in fresh])
         return len(fresh), len(records) - len(fresh)
 
-    return Plan(MEMBERS, parse, check, write)
+    return Plan(MEMBERS, parse, check, write, lang=lang)

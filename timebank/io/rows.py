@@ -16,6 +16,7 @@ from typing import Any
 
 import attrs
 
+from timebank.i18n import T, Text, render
 from timebank.io.headers import HeaderMap, Layout
 
 MAX_CODE = 64
@@ -90,17 +91,19 @@ class _Row:
         col = self.layout.column(field)
         return col.zh if self.lang.startswith("zh") else col.en
 
-    def bad(self, field: str, message: str) -> None:
-        self.problems.append(Problem(self.number, self.column(field), message))
+    def bad(self, field: str, message: str | Text) -> None:
+        """A problem with ``field``, its message in the import's language."""
+        self.problems.append(Problem(self.number, self.column(field),
+                                     render(message, self.lang)))
 
     def code(self, field: str, required: bool = True) -> str:
         value = text(self.raw(field))
         if not value:
             if required:
-                self.bad(field, "is empty")
+                self.bad(field, T("is empty"))
             return ""
         if len(value) > MAX_CODE:
-            self.bad(field, f"is longer than {MAX_CODE} characters")
+            self.bad(field, T("is longer than {n} characters", n=MAX_CODE))
         return value
 
     def codes(self, field: str) -> tuple[str, ...]:
@@ -108,7 +111,8 @@ class _Row:
                                     if p.strip()))
         for code in found:
             if len(code) > MAX_CODE:
-                self.bad(field, f"{code[:20]}… is longer than {MAX_CODE} characters")
+                self.bad(field, T("{value}… is longer than {n} characters", value=code[:20],
+                                  n=MAX_CODE))
         return found
 
 
@@ -118,19 +122,19 @@ def member_record(layout: Layout, hmap: HeaderMap, number: int, values: Sequence
     code = row.code("code")
     name = text(row.raw("name"))
     if not name:
-        row.bad("name", "is empty")
+        row.bad("name", T("is empty"))
     elif len(name) > 200:
-        row.bad("name", "is longer than 200 characters")
+        row.bad("name", T("is longer than {n} characters", n=200))
     phone = text(row.raw("phone")) or None
     if phone is not None and not _PHONE.match(phone):
-        row.bad("phone", f"{phone!r} is not a phone number")
+        row.bad("phone", T("{value!r} is not a phone number", value=phone))
     card = row.code("card", required=False) or None
     roles = []
     for role in row.codes("roles") or ("resident",):
         role = ROLE_NAMES.get(role, role.lower())
         if not _ROLE.match(role):
-            row.bad("roles", f"{role!r} is not a role (e.g. resident, volunteer, "
-                             "party_member, 居民, 志愿者, 党员)")
+            row.bad("roles", T("{value!r} is not a role (e.g. resident, volunteer, "
+                               "party_member, 居民, 志愿者, 党员)", value=role))
         roles.append(role)
     record = MemberRecord(number, code, name, phone, card, tuple(dict.fromkeys(roles)),
                           row.codes("tags"), row.code("unit", required=False) or None,
@@ -147,10 +151,10 @@ def _quantity(row: _Row) -> str | None:
     try:
         number = Decimal(text(value))
     except InvalidOperation:
-        row.bad("quantity", f"{text(value)!r} is not a number")
+        row.bad("quantity", T("{value!r} is not a number", value=text(value)))
         return None
     if not number.is_finite() or number <= 0:
-        row.bad("quantity", f"{text(value)!r} is not a positive number")
+        row.bad("quantity", T("{value!r} is not a positive number", value=text(value)))
         return None
     return f"{number.normalize():f}"
 
@@ -169,7 +173,7 @@ def _date(row: _Row, field: str) -> date | None:
             raise ValueError
         return date(*(int(g) for g in found.groups()))
     except ValueError:
-        row.bad(field, f"{text(value)!r} is not a date (YYYY-MM-DD)")
+        row.bad(field, T("{value!r} is not a date (YYYY-MM-DD)", value=text(value)))
         return None
 
 
@@ -186,7 +190,7 @@ def _datetime(row: _Row, field: str) -> datetime | None:
         y, mo, d, h, mi, s = found.groups()
         return datetime(int(y), int(mo), int(d), int(h), int(mi), int(s or 0))
     except ValueError:
-        row.bad(field, f"{text(value)!r} is not a time (YYYY-MM-DD HH:MM)")
+        row.bad(field, T("{value!r} is not a time (YYYY-MM-DD HH:MM)", value=text(value)))
         return None
 
 
@@ -214,19 +218,19 @@ def contribution_record(layout: Layout, hmap: HeaderMap, number: int,
     ended_at = _datetime(row, "ended_at")
     if (started_at is None) != (ended_at is None):
         row.bad("ended_at" if ended_at is None else "started_at",
-                "give both the start and the end time, or neither")
+                T("give both the start and the end time, or neither"))
     elif started_at is not None and ended_at is not None and ended_at <= started_at:
-        row.bad("ended_at", "ends before it starts")
+        row.bad("ended_at", T("ends before it starts"))
     if occurred_on is None and started_at is None and not row.problems:
-        row.bad("occurred_on", "give the date (or the start and end times)")
+        row.bad("occurred_on", T("give the date (or the start and end times)"))
     if occurred_on is not None and started_at is not None:
-        row.bad("occurred_on", "give the date or the start and end times, not both")
+        row.bad("occurred_on", T("give the date or the start and end times, not both"))
     note = text(row.raw("note"))
     if len(note) > 500:
-        row.bad("note", "is longer than 500 characters")
+        row.bad("note", T("is longer than {n} characters", n=500))
     explicit = text(row.raw("key"))
     if len(explicit) > 150:
-        row.bad("key", "is longer than 150 characters")
+        row.bad("key", T("is longer than {n} characters", n=150))
     if row.problems:
         return None, row.problems
     key = row_key(community, member, rule, quantity, occurred_on, started_at, ended_at, note,

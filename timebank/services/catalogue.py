@@ -24,6 +24,7 @@ from timebank.domain.community import CommunityRef
 from timebank.domain.gifts import Gift, StockChange, StockCheck, StockMovement
 from timebank.domain.ledger import check_amount, check_unit
 from timebank.errors import OutOfStock, ValidationError
+from timebank.i18n import T
 from timebank.services.communities import check_code
 from timebank.services.tiers import policy_of
 from timebank.store.db import Store
@@ -162,7 +163,8 @@ def _move(uow: UnitOfWork, gift_id: int, code: str, kind: str, quantity: int, re
     """Move stock by ``quantity`` (guarded: never below zero) and record the movement."""
     moved = uow.catalogue.move_stock(gift_id, kind, quantity, reason, actor)
     if moved is None:
-        raise OutOfStock(f"gift {code!r} has fewer than {-quantity} in stock", field="quantity")
+        raise OutOfStock(T("gift {gift!r} has fewer than {n} in stock", gift=code, n=-quantity),
+                         field="quantity")
     after, movement_id = moved
     return StockChange(code, kind, quantity, after, movement_id)
 

@@ -36,6 +36,7 @@ from timebank.domain.ledger import EntryKind, SystemAccount, move, negate
 from timebank.domain.rule_versions import Versions, timed_codes
 from timebank.domain.rules import Valuation
 from timebank.errors import InvalidState, SelfApproval, UnknownContribution, ValidationError
+from timebank.i18n import T
 from timebank.store.db import Store
 from timebank.store.idempotency import check_key
 from timebank.store.posting import NewEntry
@@ -71,9 +72,10 @@ def record_batch(uow: UnitOfWork, items: Sequence[ContributionInput], *, key: st
 
 
 def record_many(uow: UnitOfWork, items: Sequence[ContributionInput], *,
-                recorded_by: str) -> BulkResult:
+                recorded_by: str, import_id: int | None = None) -> BulkResult:
     """Record many contributions (an import) in the caller's transaction, each under its
-    own ``key``; items whose key was already used are replays, not recorded again."""
+    own ``key``; items whose key was already used are replays, not recorded again.
+    ``import_id`` links the fresh ones to the import they came from."""
     if not items:
         raise ValidationError("nothing to record", field="items")
     requests: dict[str, dict[str, Any]] = {}
@@ -94,7 +96,8 @@ def record_many(uow: UnitOfWork, items: Sequence[ContributionInput], *,
         if key not in seen:  # a key repeated within the call is a replay too
             fresh.append((key, item))
             seen.add(key)
-    results = record_all(uow, [item for _, item in fresh], recorded_by) if fresh else []
+    results = (record_all(uow, [item for _, item in fresh], recorded_by, import_id)
+               if fresh else [])
     uow.remember([(key, requests[key], result)
                   for (key, _), result in zip(fresh, results, strict=True)])
     recorded = {key: result.id for (key, _), result in zip(fresh, results, strict=True)}
@@ -108,7 +111,7 @@ def record_many(uow: UnitOfWork, items: Sequence[ContributionInput], *,
 
 
 def record_all(uow: UnitOfWork, inputs: Sequence[ContributionInput],
-               recorded_by: str) -> list[ContributionResult]:
+               recorded_by: str, import_id: int | None = None) -> list[ContributionResult]:
     """Validate, value, flag and write ``inputs``: one result each, in order."""
     now = utcnow()
     for input_ in inputs:  # cheap checks first: nothing is read for a malformed call
@@ -125,14 +128,16 @@ def record_all(uow: UnitOfWork, inputs: Sequence[ContributionInput],
 
     ids = uow.contributions.new_ids(len(items))
     entry_of = _award(uow, items, valued, ids, recorded_by)
-    uow.contributions.add(items, valued, ids, entry_of, recorded_by=recorded_by, now=now)
+    uow.contributions.add(items, valued, ids, entry_of, recorded_by=recorded_by, now=now,
+                          import_id=import_id)
     uow.contributions.add_flags((ids[item.index], flag) for item in items
                                 for flag in flags.get(item.index, ()))
     uow.contributions.earn(recording.monthly_totals(
         (item, value) for item, value in zip(items, valued, strict=True) if item.auto))
     return [ContributionResult(cid, item.member_code, item.rule.code, item.status,
                                value.points, item.rule.unit, value.capped, entry_of.get(cid),
-                               tuple(f.kind for f in flags.get(item.index, ())))
+                               tuple(f.kind for f in flags.get(item.index, ())),
+                               value.clipped)
             for item, value, cid in zip(items, valued, ids, strict=True)]
 
 
@@ -202,12 +207,13 @@ def approve(uow: UnitOfWork, contribution_id: int, *, approver: str,
     def work() -> ContributionResult:
         found = uow.contributions.load(contribution_id)
         if found.status != "pending":
-            raise InvalidState(f"contribution {contribution_id} is already {found.status}",
+            raise InvalidState(T("contribution {id} is already {state}", id=contribution_id,
+                                 state=found.status),
                                field="status", state=found.status)
         if approver == found.recorded_by and \
                 not uow.community.settings.get("allow_self_approval"):
-            raise SelfApproval(f"{approver!r} recorded contribution {contribution_id} "
-                               "and may not approve it", field="approver")
+            raise SelfApproval(T("{approver!r} recorded contribution {id} and may not approve it",
+                                 approver=approver, id=contribution_id), field="approver")
         entry_id = None
         if found.points > 0:
             account = uow.ledger.member_account(found.member, found.unit)
@@ -274,7 +280,8 @@ def _check_reason(reason: object, what: str) -> None:
 
 def _check_status(status: str, start: str, contribution_id: int) -> None:
     if status != start:
-        raise InvalidState(f"contribution {contribution_id} is {status}, not {start}",
+        raise InvalidState(T("contribution {id} is {state}, not {start}", id=contribution_id,
+                             state=status, start=start),
                            field="status", state=status)
 
 
@@ -284,20 +291,23 @@ def _check_status(status: str, start: str, contribution_id: int) -> None:
 def listing(uow: UnitOfWork, *, status: str | None = None, member: str | None = None,
             rule: str | None = None, from_: date | None = None, to: date | None = None,
             flagged: bool | None = None, after: int | None = None, limit: int = 100,
-            ids: Sequence[int] | None = None) -> list[Contribution]:
+            ids: Sequence[int] | None = None,
+            import_: int | None = None) -> list[Contribution]:
     """Contributions by id (see ``Contributions.list``)."""
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 10_000:
         raise ValidationError("limit is from 1 to 10000", field="limit")
     member_id = None if member is None else uow.members.id_of(member)
+    if import_ is not None:
+        uow.approvals.check_import(import_)
     return uow.contributions.listing(status=status, member_id=member_id, rule=rule,
                                      from_=from_, to=to, flagged=flagged, after=after,
-                                     limit=limit, ids=ids)
+                                     limit=limit, ids=ids, import_id=import_)
 
 
 def get(uow: UnitOfWork, contribution_id: int) -> Contribution:
     found = listing(uow, ids=[contribution_id])
     if not found:
-        raise UnknownContribution(f"unknown contribution {contribution_id}",
+        raise UnknownContribution(T("unknown contribution {id}", id=contribution_id),
                                   field="contribution")
     return found[0]
 
@@ -372,10 +382,12 @@ class Contributions:
     def list(self, community: str, *, status: str | None = None, member: str | None = None,
              rule: str | None = None, from_: date | None = None, to: date | None = None,
              flagged: bool | None = None, after: int | None = None, limit: int = 100,
-             ids: Sequence[int] | None = None) -> builtins.list[Contribution]:
+             ids: Sequence[int] | None = None,
+             import_: int | None = None) -> builtins.list[Contribution]:
         """Contributions by id, filtered by status, member, rule, local days
-        ``from_``..``to`` (inclusive) and whether they carry a flag; ``after`` an id to
-        page on."""
+        ``from_``..``to`` (inclusive), whether they carry a flag and the import they came
+        from; ``after`` an id to page on."""
         with self.store.reading(community) as uow:
             return listing(uow, status=status, member=member, rule=rule, from_=from_, to=to,
-                           flagged=flagged, after=after, limit=limit, ids=ids)
+                           flagged=flagged, after=after, limit=limit, ids=ids,
+                           import_=import_)

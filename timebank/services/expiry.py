@@ -156,9 +156,18 @@ class Expiry:
     def expire_all(self, *, as_of: date, actor: str = "system") -> list[ExpiryRun]:
         """``expire`` for every community (a run with no cutoff where the policy is
         ``never``)."""
+        return [self.expire(code, as_of=as_of, actor=actor)
+                for code in self.community_codes()]
+
+    def community_codes(self) -> list[str]:
+        """Every community's code (what ``expire_all`` runs over)."""
         with self.store.reading() as uow:
-            codes = uow.history.community_codes()
-        return [self.expire(code, as_of=as_of, actor=actor) for code in codes]
+            return list(uow.history.community_codes())
+
+    def today(self, community: str) -> date:
+        """The community's local date now (an ``as_of`` after it is in the future)."""
+        with self.store.reading(community) as uow:
+            return local_date(utcnow(), uow.community.timezone)
 
     def upcoming(self, community: str, *, within_days: int, as_of: date | None = None
                  ) -> list[Expiring]:

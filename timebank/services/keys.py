@@ -17,6 +17,7 @@ import attrs
 
 from timebank.domain.access import ROLES, Identity
 from timebank.errors import Unauthorized, ValidationError
+from timebank.i18n import T
 from timebank.store.db import Store
 from timebank.store.uow import UnitOfWork
 
@@ -44,7 +45,7 @@ def digest(token: str) -> str:
 def check_token(token: object) -> str:
     """A token of the right shape; anything else stands for no key (no look-up needed)."""
     if not isinstance(token, str) or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
-        raise Unauthorized("unknown API key")
+        raise Unauthorized(T("unknown API key"))
     return token
 
 
@@ -85,7 +86,7 @@ def resolve(uow: UnitOfWork, token: str) -> Identity:
     """The identity a bearer token stands for; ``Unauthorized`` if it stands for none."""
     found = uow.keys.find(digest(check_token(token)))
     if found is None or found.revoked_at is not None:
-        raise Unauthorized("unknown API key")
+        raise Unauthorized(T("unknown API key"))
     return Identity(found.role, found.community, found.member, actor=f"key:{found.id}")
 
 

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 import attrs
 
+from timebank import i18n
 from timebank.domain.ledger import (
     EARNING_KINDS,
     Balance,
@@ -175,7 +176,8 @@ def reverse(uow: UnitOfWork, entry_id: int, *, key: str | None, reason: str,
         original = uow.ledger.load_entry(entry_id)
         if original.kind == EntryKind.REVERSAL:
             raise ReversalOfReversal(
-                f"entry {entry_id} is a reversal and cannot itself be reversed")
+                i18n.T("entry {entry} is a reversal and cannot itself be reversed",
+                       entry=entry_id))
         for owner, how in (("contribution", "reverse the contribution"),
                            ("redemption", "return the redemption")):
             if owner in original.meta:
@@ -184,7 +186,8 @@ def reverse(uow: UnitOfWork, entry_id: int, *, key: str | None, reason: str,
                     f"{how} instead, so its records stay in step", field="entry")
         if original.reversed_by is not None:
             raise AlreadyReversed(
-                f"entry {entry_id} is already reversed by entry {original.reversed_by}")
+                i18n.T("entry {entry} is already reversed by entry {by}", entry=entry_id,
+                       by=original.reversed_by))
         names = uow.ledger.member_codes(leg.account_id for leg in original.legs)
         return entry(uow, NewEntry(
             EntryKind.REVERSAL, negate(original.legs), reason, actor,
@@ -249,8 +252,8 @@ def award_many(uow: UnitOfWork, awards: Iterable[Mapping[str, Any]], *,
         first = requests.setdefault(key, request)
         if first is not request and (field := differing_field(first, request)):
             raise IdempotencyConflict(
-                f"idempotency key {key!r} is used twice in the batch for different "
-                f"{field!r}", field=field, key=key)
+                i18n.T("idempotency key {key!r} is used twice in the batch for different "
+                       "{field!r}", key=key, field=field), field=field, key=key)
     replayed = uow.replays(requests)
     fresh = [(k, r) for k, r in requests.items() if k not in replayed]
     ids = uow.members.ids({r["member"] for _, r in fresh})

@@ -13,6 +13,7 @@ from typing import Any
 
 from timebank.domain.members import Member
 from timebank.errors import AlreadyExists, UnknownMember, ValidationError
+from timebank.i18n import T
 from timebank.services.communities import check_code
 from timebank.store.db import Store
 from timebank.store.uow import UnitOfWork
@@ -70,7 +71,8 @@ def _card_free(uow: UnitOfWork, card: str | None, member_id: int | None) -> None
         return
     holder = uow.members.card_holder(card)
     if holder is not None and holder != member_id:
-        raise AlreadyExists(f"card {card!r} belongs to another member", field="card")
+        raise AlreadyExists(T("card {card!r} belongs to another member", card=card),
+                            field="card")
 
 
 # -- use cases ------------------------------------------------------------------------------
@@ -135,7 +137,8 @@ def lookup(uow: UnitOfWork, *, code: str | None = None, card: str | None = None,
     (field, value), = given.items()
     found = uow.members.matching(field, value, 2)
     if not found:
-        raise UnknownMember(f"no member with {field} {value!r}", field=field)
+        raise UnknownMember(T("no member with {field} {value!r}", field=field, value=value),
+                            field=field)
     if len(found) > 1:
         raise ValidationError(f"several members share {field} {value!r}: use the card or "
                               "the member code", field=field)

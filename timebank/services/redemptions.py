@@ -46,6 +46,7 @@ from timebank.errors import (
     UnknownMember,
     ValidationError,
 )
+from timebank.i18n import T
 from timebank.services.tiers import evaluate, policy_of
 from timebank.store.db import Store
 from timebank.store.idempotency import check_key
@@ -68,15 +69,18 @@ def _redeemer(uow: UnitOfWork, member: str | None, card: str | None) -> Redeemer
     found = uow.redemptions.redeemers(field, member if member is not None else str(card))
     if len(found) != 1:
         field = "member" if member is not None else "card"
-        what = "no" if not found else "more than one"
-        raise UnknownMember(f"{what} member with {field} {member or card!r}", field=field)
+        value = member or card
+        raise UnknownMember(T("no member with {field} {value!r}", field=field, value=value)
+                            if not found else
+                            T("more than one member with {field} {value!r}", field=field,
+                              value=value), field=field)
     return found[0]
 
 
 def _open_day(uow: UnitOfWork, code: str) -> int:
     record = uow.catalogue.service_day(code)
     if record.day.status != "open":
-        raise InvalidState(f"service day {code!r} is closed", field="service_day",
+        raise InvalidState(T("service day {code!r} is closed", code=code), field="service_day",
                            state=record.day.status)
     return record.id
 
@@ -88,15 +92,16 @@ def _check_tiers(uow: UnitOfWork, who: Redeemer, wanted: Sequence[GiftTerms],
         return
     policy = policy_of(uow.community)
     if policy is None:
-        raise NotEligible(f"gift {needing[0].code!r} needs tier {needing[0].min_tier!r} but "
-                          f"the community has no tiers", field="gift")
+        raise NotEligible(T("gift {gift!r} needs tier {tier!r} but the community has no tiers",
+                            gift=needing[0].code, tier=needing[0].min_tier), field="gift")
     status = evaluate(uow, policy, who.code, today)
     have = -1 if status.tier is None else policy.level(status.tier.code).rank
     for gift in needing:
         assert gift.min_tier is not None
         if have < policy.level(gift.min_tier).rank:
-            raise NotEligible(f"gift {gift.code!r} needs tier {gift.min_tier!r}; member "
-                              f"{who.code!r} has {status.tier.code if status.tier else 'none'}",
+            raise NotEligible(T("gift {gift!r} needs tier {tier!r}; member {member!r} has {has}",
+                                gift=gift.code, tier=gift.min_tier, member=who.code,
+                                has=status.tier.code if status.tier else "-"),
                               field="gift", gift=gift.code, min_tier=gift.min_tier)
 
 
@@ -108,7 +113,7 @@ def _take_stock(uow: UnitOfWork, wanted: Sequence[GiftTerms], qty: dict[str, int
         n = qty[gift.code]
         left = uow.catalogue.take(gift.id, n)
         if left is None:
-            raise OutOfStock(f"gift {gift.code!r} has fewer than {n} in stock",
+            raise OutOfStock(T("gift {gift!r} has fewer than {n} in stock", gift=gift.code, n=n),
                              field="quantity", gift=gift.code)
         after[gift.id] = left
     return after

@@ -14,6 +14,7 @@ from typing import IO, Any
 
 from timebank.domain.ledger import check_unit
 from timebank.errors import NotFound, UnknownRule
+from timebank.i18n import T
 from timebank.io.exports import write_table
 from timebank.io.writers import Table, to_bytes
 from timebank.reports.leaderboard import Leaderboard, check_limit, leaderboard
@@ -35,7 +36,7 @@ def scope(uow: UnitOfWork, unit: str | None) -> Scope:
         return WHOLE
     found = uow.reports.unit(unit)
     if found is None:
-        raise NotFound(f"unknown unit {unit!r}", field="unit")
+        raise NotFound(T("unknown unit {unit!r}", unit=unit), field="unit")
     unit_id, name, kind, path = found
     return Scope(unit, name, kind, path, unit_id)
 
@@ -82,7 +83,7 @@ def participation_rate(uow: UnitOfWork, when: Period, rule: str, unit: str | Non
     where = scope(uow, unit)
     info = _rules(uow, {rule}, when.last).get(rule)
     if info is None:
-        raise UnknownRule(f"unknown rule {rule!r}", field="rule")
+        raise UnknownRule(T("unknown rule {rule!r}", rule=rule), field="rule")
     people = uow.reports.people(where.path)
     took = uow.reports.participants(rule, when.months)
     return participation(code, when, where, info, people, took, _children(uow, where),

@@ -23,6 +23,7 @@ from timebank.domain.rule_versions import BEGINNING, Versions, same_rule, versio
 from timebank.domain.rulebook import Rulebook
 from timebank.domain.rules import Rule
 from timebank.errors import InvalidState, UnknownRule, ValidationError
+from timebank.i18n import T
 from timebank.store.db import Store
 from timebank.store.uow import UnitOfWork
 from timebank.timeutil import local_date, utcnow
@@ -46,6 +47,8 @@ def install(uow: UnitOfWork, book: Rulebook, *, effective_from: date | None = No
     settings = {**community.settings, "rulebook": book.name, **dict(book.policies)}
     if "allow_self_approval" in book.community:
         settings["allow_self_approval"] = book.community["allow_self_approval"]
+    if "issuer" in book.community:  # who signs service certificates (certificates.py)
+        settings["issuer"] = dict(book.community["issuer"])
     uow.communities.set_settings(community.id, settings)
     return book
 
@@ -111,7 +114,7 @@ def history(uow: UnitOfWork, code: str) -> list[Rule]:
     """Every version of rule ``code``, oldest first."""
     versions = uow.rules.versions([code])
     if code not in versions:
-        raise UnknownRule(f"unknown rule {code!r}", field="rule")
+        raise UnknownRule(T("unknown rule {rule!r}", rule=code), field="rule")
     return [r for _, r in versions[code]]
 
 

@@ -22,6 +22,7 @@ from timebank.domain.service_days import (
     reconcile,
 )
 from timebank.errors import InvalidState, ValidationError
+from timebank.i18n import T
 from timebank.services.communities import check_code
 from timebank.services.redemptions import cancel_held
 from timebank.store.db import Store
@@ -61,7 +62,8 @@ def close(uow: UnitOfWork, code: str, *, actor: str = "system") -> ServiceDaySum
     """Close the day: its holds left are released, the closing stock is counted."""
     record = uow.catalogue.service_day(code)
     if not uow.catalogue.close_service_day(record.id):
-        raise InvalidState(f"service day {code!r} is already closed", field="service_day",
+        raise InvalidState(T("service day {code!r} is already closed", code=code),
+                           field="service_day",
                            state="closed")
     cancel_held(uow, uow.redemptions.held_on(record.id), actor)
     closing = uow.catalogue.lock_stock()

@@ -16,6 +16,7 @@ from timebank.domain.community import CommunityRef
 from timebank.domain.ledger import EntryKind, SystemAccount, check_amount, check_unit, move
 from timebank.domain.transfers import TransferPolicy
 from timebank.errors import InsufficientPoints, ValidationError
+from timebank.i18n import T
 from timebank.store.db import Store
 from timebank.store.idempotency import check_key
 from timebank.store.posting import NewEntry
@@ -83,8 +84,9 @@ def move_units(uow: UnitOfWork, kind: EntryKind, sender: str | None, receiver: s
         if receiver is not None:
             policy.check_cap(receiver, posted[dst], amount)
         if sender is None and posted[src] < amount:
-            raise InsufficientPoints(f"the donation pool holds {posted[src]} {unit}, "
-                                     f"{amount} asked", field="amount",
+            raise InsufficientPoints(T("the donation pool holds {available} {unit}, {needed} "
+                                       "asked", available=posted[src], unit=unit,
+                                       needed=amount), field="amount",
                                      available=posted[src], needed=amount)
         done = uow.ledger.post(NewEntry(kind, move(src, dst, unit, amount), reason, actor))
         names = {acc: code for acc, code in ((src, sender), (dst, receiver)) if code}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from timebank.domain.members import KINDS, PARENT_KIND, Unit
 from timebank.errors import NotFound, ValidationError
+from timebank.i18n import T
 from timebank.services.communities import check_code
 from timebank.store.db import Store
 from timebank.store.uow import UnitOfWork
@@ -66,7 +67,7 @@ class Units:
     def get(self, community: str, code: str) -> Unit:
         found = self.list(community, code=code)
         if not found:
-            raise NotFound(f"unknown unit {code!r}", field="unit")
+            raise NotFound(T("unknown unit {unit!r}", unit=code), field="unit")
         return found[0]
 
     def list(self, community: str, *, kind: str | None = None, under: str | None = None,

@@ -19,6 +19,7 @@ from timebank.domain.catalogue import PriceRule
 from timebank.domain.gifts import Gift, GiftTerms, StockCheck, StockMovement
 from timebank.domain.service_days import HandedOut, ServiceDay, ServiceDayRecord
 from timebank.errors import AlreadyExists, NotFound, UnknownGift
+from timebank.i18n import T
 from timebank.store.fast import Statement
 from timebank.store.gateway import Gateway
 from timebank.store.tables import (
@@ -84,7 +85,7 @@ class CatalogueGateway(Gateway):
         row = (_LOCKED_GIFT if lock else _GIFT).one(
             self.conn, {"p_community": self.uow.community_id, "p_code": code})
         if row is None:
-            raise UnknownGift(f"unknown gift {code!r}", field="gift")
+            raise UnknownGift(T("unknown gift {gift!r}", gift=code), field="gift")
         return int(row[0]), _gift(row)
 
     def gifts(self, active_on: date | None = None) -> list[Gift]:
@@ -104,7 +105,7 @@ class CatalogueGateway(Gateway):
                 community_id=self.uow.community_id, code=code, stock=stock, created_at=now,
                 updated_at=now, **fields).returning(*_GIFT_COLUMNS)).one()
         except sa.exc.IntegrityError as exc:
-            raise AlreadyExists(f"gift {code!r} already exists", field="code") from exc
+            raise AlreadyExists(T("gift {code!r} already exists", code=code), field="code") from exc
         if stock:
             _ADD_MOVEMENTS.run(self.conn, {
                 "p_gift_id": row[0], "p_kind": "initial", "p_quantity": stock,
@@ -122,7 +123,7 @@ class CatalogueGateway(Gateway):
         """What redeeming the gift needs to know of it."""
         row = _TERMS.one(self.conn, {"p_community": self.uow.community_id, "p_code": code})
         if row is None:
-            raise UnknownGift(f"unknown gift {code!r}", field="gift", gift=code)
+            raise UnknownGift(T("unknown gift {gift!r}", gift=code), field="gift", gift=code)
         (gift_id, found, cost, unit, start, end, min_tier, limit, period, rules) = row
         return GiftTerms(int(gift_id), found, int(cost), unit, start, end, min_tier, limit,
                          period, tuple(PriceRule(**r) for r in rules))
@@ -223,6 +224,16 @@ class CatalogueGateway(Gateway):
         return ServiceDayRecord(int(day_id), ServiceDay(found, name, day, status),
                                 int(open_mark), close_mark, opening, closing)
 
+    def service_days(self, status: str | None = None) -> list[ServiceDay]:
+        """The community's service days, newest day first (the desk picks one)."""
+        query = sa.select(service_days.c.code, service_days.c.name, service_days.c.day,
+                          service_days.c.status).where(
+            service_days.c.community_id == self.uow.community_id)
+        if status is not None:
+            query = query.where(service_days.c.status == status)
+        return [ServiceDay(r.code, r.name, r.day, r.status) for r in self.conn.execute(
+            query.order_by(service_days.c.day.desc(), service_days.c.code).limit(200))]
+
     def add_service_day(self, code: str, name: str, day: date,
                         opening: Mapping[str, int]) -> None:
         """An open day whose window starts after the last stock movement so far."""
@@ -232,7 +243,8 @@ class CatalogueGateway(Gateway):
                 status="open", opened_at=utcnow(), open_mark=_MARK,
                 opening_stock=dict(opening)))
         except sa.exc.IntegrityError as exc:
-            raise AlreadyExists(f"service day {code!r} already exists", field="code") from exc
+            raise AlreadyExists(T("service day {code!r} already exists", code=code),
+                                field="code") from exc
 
     def close_service_day(self, day_id: int) -> bool:
         """Mark an open day closed, exactly once: False when it was already closed."""

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from timebank.domain.community import CommunityRef
 from timebank.errors import AlreadyExists, UnknownCommunity
+from timebank.i18n import T
 from timebank.store.fast import Statement
 from timebank.store.gateway import Gateway
 from timebank.store.tables import communities
@@ -35,7 +36,8 @@ class CommunitiesGateway(Gateway):
                 code=code, name=name, timezone=timezone, settings=dict(settings),
                 created_at=utcnow()).returning(communities.c.id)).scalar_one()
         except sa.exc.IntegrityError as exc:
-            raise AlreadyExists(f"community {code!r} already exists", field="code") from exc
+            raise AlreadyExists(T("community {code!r} already exists", code=code),
+                                field="code") from exc
         self.uow.ledger.open_system_accounts(community_id)
         ref = CommunityRef(int(community_id), code, timezone, dict(settings))
         if self.uow.community_code == code:
@@ -45,7 +47,8 @@ class CommunitiesGateway(Gateway):
     def _row(self, code: str) -> tuple[Any, ...]:
         row = _COMMUNITY.one(self.conn, {"p_code": code})
         if row is None:
-            raise UnknownCommunity(f"unknown community {code!r}", field="community")
+            raise UnknownCommunity(T("unknown community {community!r}", community=code),
+                                   field="community")
         return row
 
     def get(self, code: str) -> CommunityRef:

@@ -28,7 +28,8 @@ from timebank.domain.contributions import (
 )
 from timebank.domain.rules import Valuation
 from timebank.errors import InvalidState, UnknownContribution
-from timebank.store.fast import Statement, insert_rows
+from timebank.i18n import T
+from timebank.store.fast import Statement, among, insert_rows
 from timebank.store.gateway import Gateway
 from timebank.store.posting import SMALL, allocate_ids
 from timebank.store.tables import (
@@ -76,7 +77,8 @@ class ContributionsGateway(Gateway):
         for start in range(0, len(ordered), CHUNK):
             query = (sa.select(members.c.id, members.c.code, members.c.roles, members.c.tags)
                      .where(members.c.community_id == self.uow.community_id,
-                            members.c.code.in_(ordered[start:start + CHUNK]))
+                            among(members.c.code, ordered[start:start + CHUNK],
+                                  self.uow.dialect))
                      .order_by(members.c.id))
             for mid, code, roles, tags in self.conn.execute(
                     query.with_for_update() if lock else query):
@@ -88,8 +90,8 @@ class ContributionsGateway(Gateway):
         """Points of live contributions per (member, rule, local day) in ``low..high``."""
         return self._chunked(member_ids, codes, lambda ids, rules: (
             sa.select(_c.member_id, _c.rule, _c.local_day, sa.func.sum(_c.points))
-            .where(_c.member_id.in_(ids), _c.rule.in_(rules), _c.status.in_(LIVE),
-                   _c.local_day.between(low, high))
+            .where(among(_c.member_id, ids, self.uow.dialect), _c.rule.in_(rules),
+                   _c.status.in_(LIVE), _c.local_day.between(low, high))
             .group_by(_c.member_id, _c.rule, _c.local_day)))
 
     def days_active(self, member_ids: Iterable[int], codes: Iterable[str]
@@ -97,7 +99,8 @@ class ContributionsGateway(Gateway):
         """The local days with a live contribution per (member, rule): streaks."""
         return self._chunked(member_ids, codes, lambda ids, rules: (
             sa.select(_c.member_id, _c.rule, _c.local_day).distinct()
-            .where(_c.member_id.in_(ids), _c.rule.in_(rules), _c.status.in_(LIVE))))
+            .where(among(_c.member_id, ids, self.uow.dialect), _c.rule.in_(rules),
+                   _c.status.in_(LIVE))))
 
     def timed_near(self, member_ids: Iterable[int], codes: Iterable[str], low: date,
                    high: date) -> tuple[list[anomalies.Span], list[anomalies.DayMinutes]]:
@@ -109,7 +112,8 @@ class ContributionsGateway(Gateway):
                 member_ids, codes, lambda ids, rules: (
                     sa.select(_c.id, _c.member_id, _c.occurred_at, _c.ended_at,
                               _c.local_day, _c.credited)
-                    .where(_c.member_id.in_(ids), _c.status.in_(LIVE), _c.rule.in_(rules),
+                    .where(among(_c.member_id, ids, self.uow.dialect),
+                           _c.status.in_(LIVE), _c.rule.in_(rules),
                            _c.local_day.between(low, high)))):
             if end is not None:
                 spans.append(anomalies.Span(cid, member_id, start, end))
@@ -132,7 +136,8 @@ class ContributionsGateway(Gateway):
         return allocate_ids(self.conn, contributions, count)
 
     def add(self, items: Sequence[Resolved], valued: Sequence[Valuation], ids: Sequence[int],
-            entry_of: Mapping[int, int], *, recorded_by: str, now: datetime) -> None:
+            entry_of: Mapping[int, int], *, recorded_by: str, now: datetime,
+            import_id: int | None = None) -> None:
         """Insert the valued ``items`` under ``ids``, with their awards' entries."""
         community_id = self.uow.community_id
         insert_rows(self.conn, contributions, [{
@@ -145,7 +150,8 @@ class ContributionsGateway(Gateway):
             "raw_points": value.raw_points, "points": value.points, "capped": value.capped,
             "bonus": value.bonus, "notes": list(value.notes), "recorded_by": recorded_by,
             "recorded_at": now, "decided_by": None, "decided_at": now if item.auto else None,
-            "reason": None, "entry_id": entry_of.get(cid), "reversal_id": None}
+            "reason": None, "entry_id": entry_of.get(cid), "reversal_id": None,
+            "import_id": import_id}
             for item, value, cid in zip(items, valued, ids, strict=True)])
 
     def add_flags(self, flagged: Iterable[tuple[int, anomalies.Flag]]) -> None:
@@ -166,6 +172,9 @@ class ContributionsGateway(Gateway):
         if len(rows) <= SMALL:
             _EARN.many(self.conn, rows)
             return
+        if self.uow.dialect == "postgresql":
+            _earn_arrays(self.conn, community_id, totals)
+            return
         stmt = _upsert(self.uow.dialect)
         for start in range(0, len(rows), 50_000):
             self.conn.execute(stmt, [
@@ -180,7 +189,7 @@ class ContributionsGateway(Gateway):
         row = _LOAD.one(self.conn, {"p_id": contribution_id,
                                     "p_community": self.uow.community_id})
         if row is None:
-            raise UnknownContribution(f"unknown contribution {contribution_id}",
+            raise UnknownContribution(T("unknown contribution {id}", id=contribution_id),
                                       field="contribution")
         (cid, member_id, member, rule, unit, points, capped, status, recorded_by,
          occurred_at, local_day, entry_id, definition) = row
@@ -208,7 +217,8 @@ class ContributionsGateway(Gateway):
         if done is None:
             current = self.conn.execute(
                 sa.select(_c.status).where(_c.id == contribution_id)).scalar()
-            raise InvalidState(f"contribution {contribution_id} is {current}, not {start}",
+            raise InvalidState(T("contribution {id} is {state}, not {start}", id=contribution_id,
+                                 state=current, start=start),
                                field="status", state=current)
 
     # -- reads -------------------------------------------------------------------------
@@ -216,7 +226,8 @@ class ContributionsGateway(Gateway):
     def listing(self, *, status: str | None = None, member_id: int | None = None,
                 rule: str | None = None, from_: date | None = None, to: date | None = None,
                 flagged: bool | None = None, after: int | None = None, limit: int = 100,
-                ids: Sequence[int] | None = None) -> list[Contribution]:
+                ids: Sequence[int] | None = None,
+                import_id: int | None = None) -> list[Contribution]:
         """Contributions by id with their flags, filtered (see ``Contributions.list``)."""
         query = (sa.select(contributions, members.c.code.label("member_code"))
                  .join(members, members.c.id == _c.member_id)
@@ -236,6 +247,8 @@ class ContributionsGateway(Gateway):
             query = query.where(_c.id > after)
         if ids is not None:
             query = query.where(_c.id.in_(list(ids)))
+        if import_id is not None:
+            query = query.where(_c.import_id == import_id)
         flagged_ids = sa.select(contribution_flags.c.contribution_id)
         if flagged is True:
             query = query.where(_c.id.in_(flagged_ids))
@@ -260,6 +273,33 @@ class ContributionsGateway(Gateway):
                     .order_by(contribution_flags.c.id)):
                 flags[cid].append(Flag(kind, detail))
         return flags
+
+
+# PostgreSQL: many totals in one statement from arrays (one row per key: ON CONFLICT may
+# not touch a row twice), rather than one upsert per total.
+_EARN_ARRAYS = (
+    "INSERT INTO earnings_monthly (community_id, member_id, rule, unit, month, points, "
+    "contributions) SELECT %s::bigint, * FROM unnest(%s::bigint[], %s::text[], %s::text[], "
+    "%s::text[], %s::bigint[], %s::bigint[]) ON CONFLICT (community_id, member_id, rule, "
+    "unit, month) DO UPDATE SET points = earnings_monthly.points + excluded.points, "
+    "contributions = earnings_monthly.contributions + excluded.contributions")
+
+
+def _earn_arrays(conn: Any, community_id: int,
+                 totals: Iterable[tuple[int, str, str, str, int, int]]) -> None:
+    merged: dict[tuple[int, str, str, str], list[int]] = {}
+    for m, r, u, mo, p, n in totals:
+        slot = merged.setdefault((m, r, u, mo), [0, 0])
+        slot[0] += p
+        slot[1] += n
+    keys = sorted(merged)
+    cur = conn.connection.driver_connection.cursor()
+    try:
+        cur.execute(_EARN_ARRAYS, (community_id, *([k[i] for k in keys] for i in range(4)),
+                                   [merged[k][0] for k in keys],
+                                   [merged[k][1] for k in keys]))
+    finally:
+        cur.close()
 
 
 def _upsert(dialect: str) -> Any:

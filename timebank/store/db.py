@@ -3,8 +3,9 @@
 ``Store.transact(community, fn)`` runs the use case ``fn(uow)`` in one transaction that
 takes the write lock up front on SQLite (``BEGIN IMMEDIATE``) and is retried on
 PostgreSQL deadlocks and serialization failures, so a use case is written once and is
-safe on both engines. ``Store.reading(community)`` is a read snapshot. ``write`` and
-``read`` hand out the raw connection: for the store's own modules, migrations and tests.
+safe on both engines. ``Store.reading(community)`` is a read snapshot. ``write``,
+``read`` and ``snapshot`` (one REPEATABLE READ snapshot on PostgreSQL) hand out the raw
+connection: for the store's own modules, migrations and tests.
 """
 
 from __future__ import annotations
@@ -38,7 +39,11 @@ def create_engine(url: str, **kwargs: Any) -> Engine:
         engine = sa.create_engine(url_obj, connect_args=connect_args, **kwargs)
         _tune_sqlite(engine)
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
+    # No pre-ping (a round trip per checkout): connections are recycled after half an hour
+    # (server and firewall idle limits), and a connection found dead is invalidated by
+    # SQLAlchemy together with every older pooled one; ``Store.write`` then runs its
+    # transaction again on a fresh connection (see ``lost``).
+    kwargs.setdefault("pool_recycle", 1800)
     # Up to 30 connections a process: a desk server's threads or a worker pool each hold
     # one for a whole transaction, and a thread left waiting for one is a stalled desk.
     kwargs.setdefault("pool_size", 10)
@@ -114,12 +119,24 @@ class Store:
         On PostgreSQL a deadlock or serialization failure rolls back and runs ``fn``
         again (with jittered back-off), so ``fn`` must do nothing outside the database.
         """
+        reconnected = False
         for attempt in range(self.retries + 1):
+            committing = False
+            driver: Any = None
             try:
                 with self._writer.begin() as conn:
-                    return fn(conn)
+                    driver = conn.connection.driver_connection
+                    result = fn(conn)
+                    committing = True
+                return result
             except Exception as exc:
-                if attempt == self.retries or not retryable(exc):
+                # A connection lost before COMMIT was sent wrote nothing: run once more on a
+                # fresh one. Lost during COMMIT, the outcome is unknown: the caller decides.
+                # (``broken``: psycopg's own error, from a statement run on its cursor.)
+                again = not committing and not reconnected and (
+                    lost(exc) or bool(getattr(driver, "broken", False)))
+                reconnected = reconnected or again
+                if attempt == self.retries or not (again or retryable(exc)):
                     raise
                 time.sleep(random.uniform(0, 0.01 * 2**attempt))
         raise AssertionError("unreachable")
@@ -129,6 +146,26 @@ class Store:
         """A read-only transaction: one consistent snapshot for everything it reads."""
         with self.engine.connect() as conn, conn.begin():
             yield conn
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Connection]:
+        """A read-only transaction on one snapshot of the whole database, for readers that
+        compare rows with each other (``verify``) while writers are busy.
+
+        PostgreSQL's default READ COMMITTED takes a new snapshot per statement, so two
+        queries can disagree; this one runs REPEATABLE READ, READ ONLY (never blocks a
+        writer, never fails with a serialization error). SQLite's deferred ``BEGIN`` in
+        WAL mode already reads one snapshot from its first read to the end.
+        """
+        if self.dialect != "postgresql":
+            with self.read() as conn:
+                yield conn
+            return
+        with self.engine.connect() as conn:
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+                yield conn
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -156,6 +193,12 @@ class Store:
 def unavailable(exc: BaseException) -> bool:
     """Whether ``exc`` says the database cannot be reached (worth a 503, not a 500)."""
     return isinstance(exc, sa.exc.OperationalError)
+
+
+def lost(exc: BaseException) -> bool:
+    """Whether ``exc`` says the connection itself died (server restart, an administrator's
+    ``pg_terminate_backend``): SQLAlchemy has invalidated it and the older pooled ones."""
+    return isinstance(exc, sa.exc.DBAPIError) and exc.connection_invalidated
 
 
 def retryable(exc: BaseException) -> bool:

@@ -17,6 +17,7 @@ from timebank.domain.ledger import EntryKind
 from timebank.domain.statements import StatementLine
 from timebank.domain.tiers import Award
 from timebank.errors import UnknownMember
+from timebank.i18n import T
 from timebank.store.fast import Statement
 from timebank.store.gateway import Gateway
 from timebank.store.tables import accounts, communities, entries, members, postings
@@ -54,7 +55,7 @@ class HistoryGateway(Gateway):
         row = _MEMBER_ACCOUNT.one(self.conn, {"p_unit": unit, "p_code": member,
                                               "p_community": self.uow.community_id})
         if row is None:
-            raise UnknownMember(f"unknown member {member!r}", field="member")
+            raise UnknownMember(T("unknown member {member!r}", member=member), field="member")
         return None if row[1] is None else int(row[1])
 
     # -- tiers ---------------------------------------------------------------------------
@@ -146,7 +147,8 @@ class HistoryGateway(Gateway):
             meta = meta or {}
             lines.append(StatementLine(entry_id, at, occurred_at, kind, amount, unit_of, after,
                                        reason, meta.get("rule"), meta.get("contribution"),
-                                       meta.get("approver"), reverses))
+                                       meta.get("approver"), reverses, meta.get("request"),
+                                       _counterparty(meta, member)))
         return lines
 
     def balance_before(self, member: str, unit: str, until: datetime) -> int:
@@ -162,3 +164,15 @@ class HistoryGateway(Gateway):
                    entries.c.recorded_at < until)
             .order_by(postings.c.id.desc()).limit(1)).scalar()
         return int(found) if found is not None else 0
+
+
+def _counterparty(meta: dict[str, object], member: str) -> str | None:
+    """An exchange line's other member: the requester for a volunteer, the volunteers
+    (comma-separated) for the requester."""
+    if "request" not in meta:
+        return None
+    requester = meta.get("requester")
+    if member != requester:
+        return str(requester)
+    volunteers = meta.get("volunteers") or []
+    return ",".join(str(v) for v in volunteers) if isinstance(volunteers, list) else None

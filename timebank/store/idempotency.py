@@ -17,7 +17,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from timebank.errors import IdempotencyConflict, ValidationError
-from timebank.store.fast import Statement, insert_rows
+from timebank.i18n import T
+from timebank.store.fast import Statement, among, insert_rows
 from timebank.store.tables import idempotency_keys
 from timebank.timeutil import utcnow
 
@@ -98,7 +99,8 @@ def claim(conn: Connection, community_id: int, key: str, request: Mapping[str, A
     field = differing_field(stored_request, json.loads(request_text))
     if field is not None:
         raise IdempotencyConflict(
-            f"idempotency key {key!r} was first used with a different {field!r}",
+            T("idempotency key {key!r} was first used with a different {field!r}", key=key,
+              field=field),
             field=field)
     return Claim(None, response or {})
 
@@ -119,12 +121,14 @@ def claimed(conn: Connection, community_id: int, requests: Mapping[str, Mapping[
             sa.select(idempotency_keys.c.key, idempotency_keys.c.request,
                       idempotency_keys.c.response)
             .where(idempotency_keys.c.community_id == community_id,
-                   idempotency_keys.c.key.in_(keys[start:start + CHUNK]))).all()
+                   among(idempotency_keys.c.key, keys[start:start + CHUNK],
+                         conn.dialect.name))).all()
         for key, request, response in rows:
             field = differing_field(request, canonical(requests[key]))
             if field is not None:
                 raise IdempotencyConflict(
-                    f"idempotency key {key!r} was first used with a different {field!r}",
+                    T("idempotency key {key!r} was first used with a different {field!r}",
+                      key=key, field=field),
                     field=field, key=key)
             found[key] = dict(response or {})
     return found

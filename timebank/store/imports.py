@@ -13,6 +13,7 @@ import attrs
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from timebank.store.fast import among
 from timebank.store.gateway import Gateway
 from timebank.store.idempotency import insert_ignoring_conflicts
 from timebank.store.tables import member_teams, members, units
@@ -67,7 +68,7 @@ class ImportsGateway(Gateway):
             return {}
         rows = self.conn.execute(sa.select(members.c.code, members.c.roles, members.c.tags)
                                  .where(members.c.community_id == self.uow.community_id,
-                                        members.c.code.in_(wanted)))
+                                        among(members.c.code, wanted, self.uow.dialect)))
         return {code: (roles, tags) for code, roles, tags in rows}
 
     def add_members(self, fresh: Sequence[NewMember]) -> None:

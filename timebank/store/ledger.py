@@ -15,7 +15,8 @@ import sqlalchemy as sa
 
 from timebank.domain.ledger import UNITS, Balance, Posting, SystemAccount
 from timebank.errors import InvalidState, UnknownCommunity, UnknownEntry, UnknownMember
-from timebank.store.fast import Statement
+from timebank.i18n import T
+from timebank.store.fast import Statement, among
 from timebank.store.gateway import Gateway
 from timebank.store.idempotency import insert_ignoring_conflicts
 from timebank.store.posting import NewEntry, Posted, post_many, refuse
@@ -91,7 +92,8 @@ class LedgerGateway(Gateway):
         row = _MEMBER_ACCOUNT.one(self.conn, {"p_unit": unit, "p_code": member_code,
                                               "p_community": self.uow.community_id})
         if row is None:
-            raise UnknownMember(f"unknown member {member_code!r}", field="member")
+            raise UnknownMember(T("unknown member {member!r}", member=member_code),
+                                field="member")
         found_member, account_id = row
         if account_id is not None:
             return int(account_id)
@@ -115,7 +117,8 @@ class LedgerGateway(Gateway):
         for start in range(0, len(ids), CHUNK):
             found.update(self.conn.execute(
                 sa.select(accounts.c.member_id, accounts.c.id)
-                .where(accounts.c.member_id.in_(ids[start:start + CHUNK]),
+                .where(among(accounts.c.member_id, ids[start:start + CHUNK],
+                             self.uow.dialect),
                        accounts.c.unit == unit)).all())
         return found
 
@@ -158,7 +161,7 @@ class LedgerGateway(Gateway):
             .where(entries.c.id == entry_id,
                    entries.c.community_id == self.uow.community_id)).first()
         if row is None:
-            raise UnknownEntry(f"unknown entry {entry_id}", field="entry")
+            raise UnknownEntry(T("unknown entry {entry}", entry=entry_id), field="entry")
         legs = self.conn.execute(
             sa.select(postings.c.account_id, accounts.c.unit, postings.c.amount)
             .join(accounts, accounts.c.id == postings.c.account_id)
@@ -195,8 +198,9 @@ class LedgerGateway(Gateway):
             current = self.conn.execute(sa.select(holds.c.status).where(
                 holds.c.id == hold_id, holds.c.community_id == community_id)).scalar()
             if current is None:
-                raise UnknownEntry(f"unknown hold {hold_id}", field="hold")
-            raise InvalidState(f"hold {hold_id} is already {current}", state=current)
+                raise UnknownEntry(T("unknown hold {hold}", hold=hold_id), field="hold")
+            raise InvalidState(T("hold {hold} is already {state}", hold=hold_id, state=current),
+                               state=current)
         account_id, amount = row
         freed = _FREE_HELD.one(self.conn, {"p_id": account_id, "p_n": amount})
         assert freed is not None
@@ -221,6 +225,7 @@ class LedgerGateway(Gateway):
         rows = _MEMBER_BALANCES.all(self.conn, {"p_community": self.uow.community_id,
                                                 "p_code": member_code})
         if not rows:
-            raise UnknownMember(f"unknown member {member_code!r}", field="member")
+            raise UnknownMember(T("unknown member {member!r}", member=member_code),
+                                field="member")
         return {unit: Balance(posted, held, earned)
                 for _, unit, posted, held, earned in rows if unit}

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from timebank.domain.members import Member, UnitRef
 from timebank.errors import AlreadyExists, UnknownMember
+from timebank.i18n import T
 from timebank.store.fast import Statement
 from timebank.store.gateway import Gateway
 from timebank.store.tables import member_teams, members, units
@@ -40,7 +41,7 @@ class MembersGateway(Gateway):
         found = _MEMBER_ID.one(self.conn, {"p_community": self.uow.community_id,
                                            "p_code": code})
         if found is None:
-            raise UnknownMember(f"unknown member {code!r}", field="member")
+            raise UnknownMember(T("unknown member {member!r}", member=code), field="member")
         return int(found[0])
 
     def ids(self, codes: Iterable[str]) -> dict[str, int]:
@@ -55,9 +56,11 @@ class MembersGateway(Gateway):
                        members.c.code.in_(wanted[start:start + CHUNK]))).all())
         missing = [code for code in wanted if code not in found]
         if missing:
-            raise UnknownMember(f"unknown member {missing[0]!r}"
-                                + (f" (and {len(missing) - 1} more)" if len(missing) > 1
-                                   else ""), field="member", code=missing[0])
+            raise UnknownMember(T("unknown member {member!r}", member=missing[0])
+                                if len(missing) == 1 else
+                                T("unknown member {member!r} (and {more} more)",
+                                  member=missing[0], more=len(missing) - 1),
+                                field="member", code=missing[0])
         return found
 
     def card_holder(self, card: str) -> int | None:
@@ -77,7 +80,7 @@ class MembersGateway(Gateway):
                 community_id=self.uow.community_id, unit_id=unit_id, created_at=utcnow(),
                 **fields).returning(members.c.id)).scalar_one()
         except sa.exc.IntegrityError as exc:
-            raise AlreadyExists(f"member {fields['code']!r} already exists",
+            raise AlreadyExists(T("member {code!r} already exists", code=fields["code"]),
                                 field="code") from exc
         self._join_teams(member_id, team_ids)
         return int(member_id)

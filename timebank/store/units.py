@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from timebank.domain.members import Unit, UnitRef
 from timebank.errors import AlreadyExists, NotFound
+from timebank.i18n import T
 from timebank.store.gateway import Gateway
 from timebank.store.tables import units
 
@@ -21,7 +22,7 @@ class UnitsGateway(Gateway):
             .where(units.c.community_id == self.uow.community_id, units.c.code == code)
         ).first()
         if row is None:
-            raise NotFound(f"unknown unit {code!r}", field=field)
+            raise NotFound(T("unknown unit {unit!r}", unit=code), field=field)
         return UnitRef(row.id, row.kind, row.path)
 
     def teams(self, codes: Sequence[str]) -> dict[str, int]:
@@ -41,7 +42,7 @@ class UnitsGateway(Gateway):
                 community_id=self.uow.community_id, code=code, name=name, kind=kind,
                 parent_id=parent_id, path=path))
         except sa.exc.IntegrityError as exc:
-            raise AlreadyExists(f"unit {code!r} already exists", field="code") from exc
+            raise AlreadyExists(T("unit {code!r} already exists", code=code), field="code") from exc
 
     def listing(self, *, kind: str | None = None, under: UnitRef | None = None,
                 code: str | None = None) -> list[Unit]:

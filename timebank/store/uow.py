@@ -22,9 +22,12 @@ from sqlalchemy.engine import Connection
 from timebank.domain.community import CommunityRef
 from timebank.errors import ValidationError
 from timebank.store import idempotency
+from timebank.store.approvals import ApprovalsGateway
 from timebank.store.catalogue import CatalogueGateway
+from timebank.store.certificates import CertificatesGateway
 from timebank.store.communities import CommunitiesGateway
 from timebank.store.contributions import ContributionsGateway
+from timebank.store.exchange import ExchangeGateway
 from timebank.store.history import HistoryGateway
 from timebank.store.imports import ImportsGateway
 from timebank.store.keys import KeysGateway
@@ -141,6 +144,10 @@ class UnitOfWork:
         return ContributionsGateway(self)
 
     @cached_property
+    def certificates(self) -> CertificatesGateway:
+        return CertificatesGateway(self)
+
+    @cached_property
     def catalogue(self) -> CatalogueGateway:
         return CatalogueGateway(self)
 
@@ -159,3 +166,11 @@ class UnitOfWork:
     @cached_property
     def imports(self) -> ImportsGateway:
         return ImportsGateway(self)
+
+    @cached_property
+    def approvals(self) -> ApprovalsGateway:
+        return ApprovalsGateway(self)
+
+    @cached_property
+    def exchange(self) -> ExchangeGateway:
+        return ExchangeGateway(self)

@@ -51,6 +51,9 @@ class ContributionOut(Schema):
     points = fields.Integer(required=True)
     unit = fields.String(required=True)
     capped = fields.Boolean(required=True)
+    clipped = fields.Boolean(metadata={
+        "description": "The quantity was cut to the rule's max_quantity (in the answer to "
+                       "recording it)."})
     entry_id = fields.Integer(allow_none=True)
     flags = fields.List(fields.String())
 
@@ -92,6 +95,8 @@ class ContributionQuery(Schema):
     from_ = fields.Date(data_key="from")
     to = fields.Date()
     flagged = fields.Boolean()
+    import_ = fields.Integer(data_key="import", validate=validate.Range(1, 2**62),
+                             metadata={"description": "an import's id"})
     after = fields.Integer(validate=validate.Range(0, 2**62),
                            metadata={"description": "the `next` of the previous page"})
     limit = fields.Integer(load_default=100, validate=validate.Range(1, 1000))

@@ -51,6 +51,8 @@ class RuleOut(Schema):
     effective_from = fields.String()
     due_day = fields.Integer()
     streak = fields.Dict()
+    service = fields.Boolean(metadata={"description": "counts as volunteer service "
+                                                      "(hours on certificates)"})
 
     @pre_dump
     def _as_data(self, rule: Any, **kwargs: Any) -> Mapping[str, Any]:

@@ -26,6 +26,11 @@ class StatementLineOut(Schema):
     contribution = fields.Integer(allow_none=True)
     approver = fields.String(allow_none=True)
     reverses = fields.Integer(allow_none=True)
+    request = fields.Integer(allow_none=True, metadata={"description": "exchange lines: "
+                                                        "the request paid"})
+    counterparty = fields.String(allow_none=True, metadata={
+        "description": "exchange lines: the other member (the volunteers, comma-separated, "
+                       "on the requester's line)"})
 
 
 class StatementOut(Schema):

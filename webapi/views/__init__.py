@@ -5,11 +5,16 @@ OpenAPI document lists them."""
 from __future__ import annotations
 
 from webapi.views import (
+    approvals,
     catalogue,
+    certificates,
     communities,
     contributions,
+    desk,
+    exchange,
     ledger,
     members,
+    poster,
     redemptions,
     reports,
     rules,
@@ -30,10 +35,15 @@ BLUEPRINTS = (
     transfers.bp,
     rules.bp,
     contributions.bp,
+    approvals.bp,
     statements.bp,
     tiers.bp,
     catalogue.bp,
     service_days.bp,
     redemptions.bp,
+    exchange.bp,
     reports.bp,
+    poster.bp,
+    desk.bp,
+    certificates.bp,
 )

@@ -30,16 +30,32 @@ from timebank.store.tables.catalogue import (
     service_days,
     stock_movements,
 )
+from timebank.store.tables.certificates import (
+    certificate_items,
+    certificates,
+    honour_members,
+    honours,
+)
 from timebank.store.tables.contributions import (
     contribution_flags,
     contributions,
     earnings_monthly,
     rule_versions,
 )
+from timebank.store.tables.exchange import (
+    exchange_claims,
+    exchange_events,
+    exchange_offers,
+    exchange_requests,
+)
+from timebank.store.tables.imports import imports
 
 __all__ = [
     "BigId", "accounts", "api_keys", "communities", "contribution_flags", "contributions",
-    "earnings_monthly", "entries", "gifts", "holds", "idempotency_keys", "member_teams",
-    "members", "metadata", "postings", "redemption_items", "redemptions", "rule_versions",
+    "earnings_monthly", "entries", "exchange_claims", "exchange_events",
+    "exchange_offers", "exchange_requests", "gifts", "holds", "idempotency_keys", "imports",
+    "member_teams", "members", "metadata", "postings", "redemption_items", "redemptions",
+    "rule_versions",
     "service_days", "stock_movements", "units",
 ]
+__all__ += ["certificate_items", "certificates", "honour_members", "honours"]

@@ -50,10 +50,12 @@ contributions = sa.Table(
     sa.Column("reason", sa.String(500), nullable=True),     # of a rejection or reversal
     sa.Column("entry_id", sa.ForeignKey("entries.id"), nullable=True),  # the award
     sa.Column("reversal_id", sa.ForeignKey("entries.id"), nullable=True),
+    sa.Column("import_id", BigId, nullable=True),  # imports.id of the file it came from
     # Caps and streaks: a member's points from one rule over a range of local days.
     sa.Index(None, "member_id", "rule", "local_day"),
     sa.Index(None, "community_id", "status", "id"),
     sa.Index(None, "community_id", "local_day"),
+    sa.Index(None, "import_id", "status"),
 )
 
 contribution_flags = sa.Table(

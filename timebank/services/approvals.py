@@ -1,0 +1,146 @@
+"""Approving in bulk: a month of paper records reviewed in one act, four-eyes kept.
+
+``approve_many`` checks each contribution exactly as ``contributions.approve`` does (still
+pending, approver other than the recorder, flags unless asked) and approves the rest in
+time order, a chunk at a time: the chunk's awards go through ``uow.ledger.post_many`` (the
+one posting path), its decisions are one statement, and the monthly totals move with
+them. The whole act is one transaction under one idempotency key: a replay returns the
+first answer and approves nothing more.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime
+
+from timebank.domain.approvals import (
+    ApprovalFilter,
+    BulkApproval,
+    Candidate,
+    ImportSummary,
+    Skipped,
+    sort_key,
+    triage,
+    unknown,
+)
+from timebank.domain.approvals import monthly_totals as approval_totals
+from timebank.domain.contributions import award_meta, award_reason
+from timebank.domain.ledger import EntryKind, SystemAccount, move
+from timebank.errors import ValidationError
+from timebank.store.db import Store
+from timebank.store.idempotency import check_key
+from timebank.store.posting import NewEntry
+from timebank.store.uow import UnitOfWork
+
+CHUNK = 5000
+
+__all__ = ["ApprovalFilter", "Approvals", "BulkApproval", "ImportSummary", "Skipped",
+           "approve_many", "import_summary"]
+
+
+def approve_many(uow: UnitOfWork, where: ApprovalFilter, *, approver: str, key: str,
+                 include_flagged: bool = False) -> BulkApproval:
+    """Approve every pending contribution ``where`` covers that a single approval by
+    ``approver`` would approve; the rest are skipped, each with the reason."""
+    check_key(key)
+    if not isinstance(approver, str) or not approver:
+        raise ValidationError("an approval names its approver", field="approver")
+    if not isinstance(include_flagged, bool):
+        raise ValidationError("include_flagged is true or false", field="include_flagged")
+    where.check()
+    request = {"op": "approve_many", **where.request(), "approver": approver,
+               "include_flagged": include_flagged}
+
+    def work() -> BulkApproval:
+        if where.import_id is not None:
+            uow.approvals.check_import(where.import_id)
+        uow.approvals.lock(where)
+        allow_self = bool(uow.community.settings.get("allow_self_approval"))
+        approved = points = 0
+        skipped: list[Skipped] = []
+        for chunk in _chunks(uow, where, skipped):
+            passing, left = triage(chunk, approver, allow_self=allow_self,
+                                   include_flagged=include_flagged)
+            skipped.extend(left)
+            _approve(uow, passing, approver)
+            approved += len(passing)
+            points += sum(c.points for c in passing)
+        return BulkApproval(approved, points, tuple(sorted(skipped, key=lambda s: s.id)),
+                            approver)
+    return uow.once(key, request, work, BulkApproval)
+
+
+def _chunks(uow: UnitOfWork, where: ApprovalFilter, skipped: list[Skipped]
+            ) -> Iterator[list[Candidate]]:
+    """The contributions ``where`` covers, a chunk at a time in time order (named ids
+    that are no contribution of the community are added to ``skipped``)."""
+    if where.ids is not None:
+        order = uow.approvals.order_of(where.ids)
+        skipped.extend(unknown(where.ids, (cid for _, cid in order)))
+        for start in range(0, len(order), CHUNK):
+            found = uow.approvals.by_ids([cid for _, cid in order[start:start + CHUNK]])
+            yield sorted(found, key=sort_key)
+        return
+    after: tuple[datetime, int] | None = None
+    while True:
+        chunk = uow.approvals.pending_after(where, after, CHUNK)
+        if not chunk:
+            return
+        yield chunk
+        after = sort_key(chunk[-1])
+
+
+def _approve(uow: UnitOfWork, passing: Sequence[Candidate], approver: str) -> None:
+    """Post the awards of ``passing`` (in time order) in one batch, mark them approved
+    and add them to the monthly totals: what ``approve`` does for one."""
+    if not passing:
+        return
+    paying = [c for c in passing if c.points > 0]
+    entry_of: dict[int, int] = {}
+    if paying:
+        accounts: dict[str, dict[int, int]] = {}
+        sources: dict[str, int] = {}
+        for unit in sorted({c.unit for c in paying}):
+            accounts[unit] = uow.ledger.open_member_accounts(
+                sorted({c.member_id for c in paying if c.unit == unit}), unit)
+            sources[unit] = uow.ledger.system_account(SystemAccount.ISSUANCE, unit)
+        posted = uow.ledger.post_many([
+            NewEntry(EntryKind.AWARD, move(sources[c.unit], accounts[c.unit][c.member_id],
+                                           c.unit, c.points),
+                     award_reason(c.name_zh, c.name_en), approver, c.occurred_at,
+                     award_meta(c.id, c.rule, approver), earning=1)
+            for c in paying])
+        entry_of = {c.id: done.entry_id for c, done in zip(paying, posted, strict=True)}
+    uow.approvals.approve([(c.id, entry_of.get(c.id)) for c in passing], approver)
+    uow.contributions.earn(approval_totals(passing))
+
+
+def import_summary(uow: UnitOfWork, import_id: int) -> ImportSummary:
+    return uow.approvals.import_summary(import_id)
+
+
+class Approvals:
+    """``tb.approvals``: bulk approval and the imports it starts from."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def approve_many(self, community: str, *, approver: str, key: str,
+                     ids: Sequence[int] | None = None, import_id: int | None = None,
+                     rule: str | None = None, unit: str | None = None,
+                     from_: date | None = None, to: date | None = None,
+                     recorded_by: str | None = None,
+                     include_flagged: bool = False) -> BulkApproval:
+        """Approve ``ids``, or every pending contribution matching the filter (an import,
+        a rule, an org unit's members, local days ``from_``..``to``, a recorder), as
+        ``approver``: each one checked as a single approval is, in time order, under one
+        idempotency ``key``. Flagged ones are skipped unless ``include_flagged``."""
+        where = ApprovalFilter(None if ids is None else tuple(ids), import_id, rule, unit,
+                               from_, to, recorded_by)
+        return self.store.transact(community, lambda uow: approve_many(
+            uow, where, approver=approver, key=key, include_flagged=include_flagged))
+
+    def import_summary(self, community: str, import_id: int) -> ImportSummary:
+        """An import remembered: rows, added, pending approval, flagged, skipped."""
+        with self.store.reading(community) as uow:
+            return import_summary(uow, import_id)

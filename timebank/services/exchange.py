@@ -1,0 +1,386 @@
+"""Exchange (互助) use cases: post, claim, withdraw, confirm, dispute, settle, cancel and
+expire requests between members, paid minute for minute.
+
+Posting holds the estimate on the payer (the member, or the donation pool for members
+tagged as in need), so the payment can never find the time gone. Every state change
+locks the request row first and starts from named statuses, so it happens once; the
+payment is one ``exchange`` entry payer → volunteers that captures the hold, and the
+rest of the hold goes back. ``as_member`` is the member a member key acts for (None for
+a clerk or an administrator): such a caller acts for its own member only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any, TypeVar
+
+import attrs
+
+from timebank.domain.catalogue import check_text
+from timebank.domain.exchange import (
+    FUNDERS,
+    STATUSES,
+    Category,
+    ExchangePolicy,
+    ExchangeRequest,
+    Settlement,
+    StoredRequest,
+    categories_of,
+    check_category,
+    check_minutes,
+    check_status,
+    split,
+)
+from timebank.domain.ledger import EntryKind, Posting, SystemAccount
+from timebank.errors import Forbidden, InvalidState, LimitExceeded, NotEligible, ValidationError
+from timebank.services.offers import listed_near, offer_request
+from timebank.store.db import Store
+from timebank.store.idempotency import check_key
+from timebank.store.posting import NewEntry
+from timebank.store.uow import UnitOfWork
+from timebank.timeutil import local_date, utcnow
+
+T = TypeVar("T")
+UNIT = "minutes"
+MATCHES = 5
+
+
+def _acting(as_member: str | None, member: str) -> None:
+    if as_member is not None and as_member != member:
+        raise Forbidden("a member key acts for its own member only", field="member")
+
+
+def _key(key: str | None, required: bool) -> str | None:
+    return check_key(key) if required or key is not None else None
+
+
+# -- posting --------------------------------------------------------------------------------
+
+
+def post(uow: UnitOfWork, member: str, title: str, category: str, minutes: int, *,
+         key: str, needed_on: date | None = None, place: str = "",
+         funded_by: str = "member", max_volunteers: int = 1, offer: int | None = None,
+         as_member: str | None = None, actor: str = "system") -> ExchangeRequest:
+    """Post a request and hold its estimate on the payer."""
+    _acting(as_member, member)
+    check_text(title, "title", 200)
+    check_text(place, "place", 200, required=False)
+    check_minutes(minutes)
+    if funded_by not in FUNDERS:
+        raise ValidationError(f"funded_by must be one of {', '.join(FUNDERS)}",
+                              field="funded_by")
+    if needed_on is not None and not isinstance(needed_on, date):
+        raise ValidationError("needed_on must be a date", field="needed_on")
+    request = {"op": "exchange.post", "member": member, "title": title,
+               "category": category, "minutes": minutes, "needed_on": needed_on,
+               "place": place, "funded_by": funded_by, "max_volunteers": max_volunteers,
+               "offer": offer, "actor": actor}
+
+    def work() -> ExchangeRequest:
+        settings = uow.community.settings
+        check_category(settings, category)
+        policy = ExchangePolicy.of(settings)
+        check_minutes(minutes, high=policy.max_minutes)
+        check_minutes(max_volunteers, "max_volunteers", high=policy.max_volunteers)
+        member_id, tags, own_account = uow.exchange.requester(member)
+        if offer is not None:
+            offer_request(uow, offer, category, member)
+        if funded_by == "pool":
+            if not set(tags) & set(policy.pool_tags):
+                raise NotEligible(f"member {member!r} is not served from the donation pool "
+                                  f"(needs a tag of {', '.join(policy.pool_tags)})",
+                                  field="funded_by")
+            # The hold's guarded update refuses a pool that cannot give the minutes.
+            account = uow.ledger.system_account(SystemAccount.DONATION_POOL, UNIT)
+        elif own_account is not None:
+            account = own_account
+        else:
+            account = uow.ledger.member_account(member, UNIT)
+        hold_id, _ = uow.ledger.place_hold(account, minutes, f"互助需求 {title}"[:500])
+        stored = uow.exchange.add_request(
+            member_id, member, title=title, category=category, minutes=minutes,
+            needed_on=needed_on, place=place, funded_by=funded_by, payer_account=account,
+            hold_id=hold_id, max_volunteers=max_volunteers, offer=offer, actor=actor)
+        uow.exchange.event(stored.id, "posted", member_id=member_id, minutes=minutes,
+                           actor=actor)
+        return stored.shown()
+    return uow.once(check_key(key), request, work, ExchangeRequest)
+
+
+# -- claims ---------------------------------------------------------------------------------
+
+
+def claim(uow: UnitOfWork, request_id: int, member: str, *, key: str | None = None,
+          as_member: str | None = None, actor: str = "system") -> ExchangeRequest:
+    """A volunteer takes the request (one, or up to ``max_volunteers`` for a group job)."""
+    _acting(as_member, member)
+
+    def work() -> ExchangeRequest:
+        found = uow.exchange.lock(request_id)
+        if member == found.requester:
+            raise Forbidden("a member cannot claim their own request", field="member")
+        check_status(found.status, ("open", "claimed"), "claim")
+        if member in found.volunteers:
+            raise InvalidState(f"member {member!r} has already claimed request {request_id}",
+                               state=found.status)
+        if len(found.volunteers) >= found.max_volunteers:
+            raise InvalidState(f"request {request_id} already has its "
+                               f"{found.max_volunteers} volunteer(s)", state=found.status)
+        member_id = uow.exchange.claim(request_id, member)
+        if found.status == "open":
+            found = uow.exchange.set_status(found, "claimed")
+        uow.exchange.event(request_id, "claimed", member_id=member_id, actor=actor)
+        return found.shown(volunteers=(*found.volunteers, member))
+    return uow.once(_key(key, False), {"op": "exchange.claim", "request": request_id,
+                                       "member": member, "actor": actor},
+                    work, ExchangeRequest)
+
+
+def withdraw(uow: UnitOfWork, request_id: int, member: str, *, key: str | None = None,
+             as_member: str | None = None, actor: str = "system") -> ExchangeRequest:
+    """A volunteer gives the claim back before the request is done; with no volunteer
+    left it is open again."""
+    _acting(as_member, member)
+
+    def work() -> ExchangeRequest:
+        found = uow.exchange.lock(request_id)
+        check_status(found.status, ("claimed",), "withdraw from")
+        if member not in found.volunteers:
+            raise InvalidState(f"member {member!r} has not claimed request {request_id}",
+                               state=found.status)
+        member_id = found.volunteer_ids[found.volunteers.index(member)]
+        uow.exchange.withdraw_claim(request_id, member_id)
+        left = tuple(code for code in found.volunteers if code != member)
+        if not left:
+            found = uow.exchange.set_status(found, "open")
+        uow.exchange.event(request_id, "withdrawn", member_id=member_id, actor=actor)
+        return found.shown(volunteers=left)
+    return uow.once(_key(key, False), {"op": "exchange.withdraw", "request": request_id,
+                                       "member": member, "actor": actor},
+                    work, ExchangeRequest)
+
+
+# -- paying ---------------------------------------------------------------------------------
+
+
+def _requester_or_clerk(found: StoredRequest, as_member: str | None, act: str) -> None:
+    if as_member is not None and as_member != found.requester:
+        what = "a volunteer" if as_member in found.volunteers else "only the requester"
+        raise Forbidden(f"{what} cannot {act} this request" if what.startswith("a ")
+                        else f"{what} (or a clerk) may {act} this request", field="request")
+
+
+def _pay(uow: UnitOfWork, found: StoredRequest, minutes: int, status: str, event: str,
+         reason: str, actor: str) -> Settlement:
+    """Capture the hold, pay ``minutes`` payer → volunteers in one entry, give back the
+    rest; ``minutes`` 0 pays nothing and releases the hold."""
+    assert found.hold_id is not None
+    entry_id: int | None = None
+    shares = dict(zip(found.volunteers, split(minutes, len(found.volunteers)), strict=True))
+    if minutes:
+        uow.ledger.resolve_hold(found.hold_id, "captured")
+        if found.funded_by == "pool":
+            uow.exchange.pool_available(found.payer_account, minutes)
+        legs = [Posting(found.payer_account, UNIT, -minutes)]
+        accounts = dict(zip(found.volunteers, found.volunteer_accounts, strict=True))
+        legs += [Posting(accounts[code] or uow.ledger.member_account(code, UNIT), UNIT, share)
+                 for code, share in shares.items() if share]
+        done = uow.ledger.post(NewEntry(
+            EntryKind.EXCHANGE, legs, f"互助 #{found.id} {found.title}"[:500], actor,
+            meta={"request": found.id, "requester": found.requester,
+                  "volunteers": list(found.volunteers), "payer": found.payer}))
+        entry_id = done.entry_id
+        uow.ledger.link_hold(found.hold_id, entry_id)
+    else:
+        uow.ledger.resolve_hold(found.hold_id, "released")
+    uow.exchange.set_status(found, status, final=True, minutes_paid=minutes,
+                            entry_id=entry_id, reason=reason or None)
+    uow.exchange.event(found.id, event, minutes=minutes, reason=reason, actor=actor)
+    return Settlement(found.id, status, minutes, entry_id, found.payer, shares,
+                      max(found.minutes - minutes, 0))
+
+
+def confirm(uow: UnitOfWork, request_id: int, minutes: int, *, key: str,
+            as_member: str | None = None, actor: str = "system") -> Settlement:
+    """The requester (or a clerk) confirms the real minutes: they move payer →
+    volunteer(s) and the rest of the hold goes back. Minutes above the estimate need the
+    payer's available balance and stay within the rulebook's maximum per request."""
+    check_minutes(minutes)
+
+    def work() -> Settlement:
+        found = uow.exchange.lock(request_id)
+        _requester_or_clerk(found, as_member, "confirm")
+        check_status(found.status, ("claimed",), "confirm")
+        cap = ExchangePolicy.of(uow.community.settings).max_minutes
+        if minutes > cap:
+            raise LimitExceeded(f"a request is paid at most {cap} minutes, {minutes} asked",
+                                field="minutes", limit=cap)
+        return _pay(uow, found, minutes, "done", "confirmed", "", actor)
+    return uow.once(check_key(key), {"op": "exchange.confirm", "request": request_id,
+                                     "minutes": minutes, "actor": actor}, work, Settlement)
+
+
+def dispute(uow: UnitOfWork, request_id: int, reason: str, *, key: str | None = None,
+            as_member: str | None = None, actor: str = "system") -> ExchangeRequest:
+    """The requester disputes instead of confirming; the community office settles."""
+    check_text(reason, "reason", 500)
+
+    def work() -> ExchangeRequest:
+        found = uow.exchange.lock(request_id)
+        _requester_or_clerk(found, as_member, "dispute")
+        check_status(found.status, ("claimed",), "dispute")
+        found = uow.exchange.set_status(found, "disputed", reason=reason)
+        uow.exchange.event(request_id, "disputed", reason=reason, actor=actor)
+        return found.shown()
+    return uow.once(_key(key, False), {"op": "exchange.dispute", "request": request_id,
+                                       "reason": reason, "actor": actor},
+                    work, ExchangeRequest)
+
+
+def settle(uow: UnitOfWork, request_id: int, minutes: int, reason: str, *, key: str,
+           settler: str | None = None, actor: str = "system") -> Settlement:
+    """A clerk (neither the requester nor a volunteer) settles a dispute with 0 to the
+    estimated minutes."""
+    check_text(reason, "reason", 500)
+    check_minutes(minutes, low=0)
+
+    def work() -> Settlement:
+        found = uow.exchange.lock(request_id)
+        if settler is not None and (settler == found.requester
+                                    or settler in found.volunteers):
+            raise Forbidden("a dispute is settled by someone outside it", field="request")
+        check_status(found.status, ("disputed",), "settle")
+        if minutes > found.minutes:
+            raise ValidationError(f"a settlement pays 0 to {found.minutes} minutes",
+                                  field="minutes")
+        return _pay(uow, found, minutes, "done", "settled", reason, actor)
+    return uow.once(check_key(key), {"op": "exchange.settle", "request": request_id,
+                                     "minutes": minutes, "reason": reason,
+                                     "settler": settler, "actor": actor}, work, Settlement)
+
+
+# -- ending without payment -----------------------------------------------------------------
+
+
+def _close(uow: UnitOfWork, found: StoredRequest, status: str, reason: str,
+           actor: str) -> StoredRequest:
+    assert found.hold_id is not None
+    uow.ledger.resolve_hold(found.hold_id, "released")
+    closed = uow.exchange.set_status(found, status, final=True, reason=reason)
+    uow.exchange.event(found.id, status, reason=reason, actor=actor)
+    return closed
+
+
+def cancel(uow: UnitOfWork, request_id: int, reason: str, *, key: str | None = None,
+           as_member: str | None = None, actor: str = "system") -> ExchangeRequest:
+    """The requester cancels before anyone claims; a clerk at any time before it ends.
+    The hold goes back."""
+    check_text(reason, "reason", 500)
+
+    def work() -> ExchangeRequest:
+        found = uow.exchange.lock(request_id)
+        _requester_or_clerk(found, as_member, "cancel")
+        check_status(found.status, ("open",) if as_member is not None
+                     else ("open", "claimed", "disputed"), "cancel")
+        return _close(uow, found, "cancelled", reason, actor).shown()
+    return uow.once(_key(key, False), {"op": "exchange.cancel", "request": request_id,
+                                       "reason": reason, "actor": actor},
+                    work, ExchangeRequest)
+
+
+def expire(uow: UnitOfWork, *, today: date | None = None, actor: str = "system") -> list[int]:
+    """Expire open requests needed before ``today`` (the community's local date): their
+    holds go back. Returns the ids expired."""
+    day = today or local_date(utcnow(), uow.community.timezone)
+    ids = uow.exchange.open_before(day)
+    for request_id in ids:
+        _close(uow, uow.exchange.lock(request_id), "expired", "", actor)
+    return ids
+
+
+# -- reads ----------------------------------------------------------------------------------
+
+
+def find(uow: UnitOfWork, *, status: str | None = None, category: str | None = None,
+         member: str | None = None, unit: str | None = None, limit: int = 50,
+         offset: int = 0) -> list[ExchangeRequest]:
+    """Requests newest first; open ones by the date needed, each with its nearest
+    matching offers (same category; same building, then same grid first)."""
+    if status is not None and status not in STATUSES:
+        raise ValidationError(f"status must be one of {', '.join(STATUSES)}", field="status")
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 0 < limit <= 1000:
+        raise ValidationError("limit must be from 1 to 1000", field="limit")
+    path = uow.exchange.unit_path(unit) if unit is not None else None
+    placed = uow.exchange.placed(status=status, category=category, member=member,
+                                 unit_path=path, limit=limit, offset=offset,
+                                 by_date=status == "open")
+    opened = [(r, p) for r, p in placed if r.status == "open"]
+    near = listed_near(uow, opened, MATCHES)
+    return [attrs.evolve(r, matches=near.get(r.id, ())) for r, _ in placed]
+
+
+def categories(uow: UnitOfWork) -> tuple[Category, ...]:
+    return categories_of(uow.community.settings)
+
+
+class Exchange:
+    """The exchange's use cases for a host: each call is one transaction."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def _run(self, community: str, fn: Callable[[UnitOfWork], T]) -> T:
+        return self.store.transact(community, fn)
+
+    def post(self, community: str, member: str, title: str, category: str, minutes: int,
+             *, key: str, **options: Any) -> ExchangeRequest:
+        """Post a request (``needed_on``, ``place``, ``funded_by`` member|pool,
+        ``max_volunteers``, ``offer``, ``as_member``, ``actor``); holds the minutes."""
+        return self._run(community, lambda uow: post(uow, member, title, category, minutes,
+                                                     key=key, **options))
+
+    def claim(self, community: str, request_id: int, member: str, **options: Any
+              ) -> ExchangeRequest:
+        return self._run(community, lambda uow: claim(uow, request_id, member, **options))
+
+    def withdraw(self, community: str, request_id: int, member: str, **options: Any
+                 ) -> ExchangeRequest:
+        return self._run(community, lambda uow: withdraw(uow, request_id, member, **options))
+
+    def confirm(self, community: str, request_id: int, minutes: int, *, key: str,
+                **options: Any) -> Settlement:
+        return self._run(community, lambda uow: confirm(uow, request_id, minutes, key=key,
+                                                        **options))
+
+    def dispute(self, community: str, request_id: int, reason: str, **options: Any
+                ) -> ExchangeRequest:
+        return self._run(community, lambda uow: dispute(uow, request_id, reason, **options))
+
+    def settle(self, community: str, request_id: int, minutes: int, reason: str, *,
+               key: str, **options: Any) -> Settlement:
+        return self._run(community, lambda uow: settle(uow, request_id, minutes, reason,
+                                                       key=key, **options))
+
+    def cancel(self, community: str, request_id: int, reason: str, **options: Any
+               ) -> ExchangeRequest:
+        return self._run(community, lambda uow: cancel(uow, request_id, reason, **options))
+
+    def expire(self, community: str, *, today: date | None = None,
+               actor: str = "system") -> list[int]:
+        return self._run(community, lambda uow: expire(uow, today=today, actor=actor))
+
+    def get(self, community: str, request_id: int) -> ExchangeRequest:
+        with self.store.reading(community) as uow:
+            return uow.exchange.get(request_id)
+
+    def find(self, community: str, **filters: Any) -> list[ExchangeRequest]:
+        with self.store.reading(community) as uow:
+            return find(uow, **filters)
+
+    def categories(self, community: str) -> tuple[Category, ...]:
+        with self.store.reading(community) as uow:
+            return categories(uow)
+
+
+__all__ = ["Exchange", "ExchangeRequest", "Settlement"]

@@ -1,0 +1,100 @@
+/* A member's own page, read only: balances per unit, the tier and what the next one
+   needs, and the statement with every line said in words. The QR link on the member
+   card carries the key in the fragment (#key=...), which never reaches a server log;
+   it is moved into this tab's sessionStorage and wiped from the address bar. */
+"use strict";
+
+(function () {
+  const { t, api, problemText, el, $, show } = TB;
+  const en = TB.config.lang === "en";
+  let rules = {};
+
+  function unitName(unit) { return unit === "minutes" ? t.unit_minutes : t.unit_points; }
+  function amount(n, unit) {
+    const sign = n > 0 ? "+" : "";
+    if (unit !== "minutes") return sign + n;
+    const h = Math.trunc(n / 60);
+    const m = Math.abs(n % 60);
+    return sign + n + (en ? " min" : " 分钟") + (Math.abs(n) >= 60
+      ? " (" + h + (en ? " h " : " 小时 ") + m + (en ? " min)" : " 分)") : "");
+  }
+  function ruleName(code) {
+    const r = rules[code];
+    return r ? (en ? r.name_en : r.name_zh) || code : code;
+  }
+
+  /* One statement line in words: what happened, under which rule, for which activity
+     record, who approved it, and the entry's reason. */
+  function explain(line) {
+    const parts = [t["kind_" + line.kind] || line.kind];
+    if (line.rule) parts.push(t.rule + ": " + ruleName(line.rule));
+    if (line.contribution) parts.push(t.contribution + " #" + line.contribution);
+    if (line.approver) parts.push(t.approver + ": " + line.approver);
+    if (line.reverses) parts.push(t.reverses + " #" + line.reverses);
+    if (line.reason) parts.push(t.reason + ": " + line.reason);
+    return parts.join(en ? "; " : "；");
+  }
+
+  /* The local day in the community's time zone (what the books count in). */
+  function day(iso, zone) {
+    try {
+      return new Intl.DateTimeFormat("sv-SE", { timeZone: zone || undefined,
+        year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date(iso));
+    } catch (err) { return iso.slice(0, 10); }
+  }
+
+  async function load(identity) {
+    rules = {};
+    for (const r of identity.rules || []) rules[r.code] = r;
+    const code = encodeURIComponent(identity.member);
+    let balance, tier, statement;
+    try {
+      [balance, tier, statement] = await Promise.all([
+        api("GET", "/members/" + code + "/balance"),
+        api("GET", "/members/" + code + "/tier"),
+        api("GET", "/members/" + code + "/statement")]);
+    } catch (err) {
+      $("me-error").textContent = t.offline;
+      return;
+    }
+    for (const res of [balance, tier, statement]) {
+      if (!res.ok) { $("me-error").textContent = problemText(res.data, res.status); return; }
+    }
+    $("me-name").textContent = identity.name || identity.member;
+    $("me-code").textContent = identity.member;
+    const units = Object.entries(balance.data.balances);
+    $("me-balances").replaceChildren(...(units.length ? units : [["points", null]]).map(
+      ([unit, b]) => el("li", {}, unitName(unit) + ": ", el("b", { text: b ? String(b.available)
+        : "0" }), b && b.held ? " (" + t.held + " " + b.held + ")" : "",
+        b ? " · " + t.earned + " " + b.lifetime_earned : "")));
+    const status = tier.data || {};
+    const name = (x) => (en ? x.name_en : x.name_zh) || x.code;
+    $("me-tier").textContent = status.tier ? name(status.tier) : t.no_tier;
+    $("me-next").textContent = status.next
+      ? t.next_tier + ": " + name(status.next) + "," + t.needed + " " + status.needed + " "
+        + unitName(status.unit)
+      : (status.tier ? t.top_tier : "");
+    const lines = statement.data.lines.slice().reverse();  // newest first
+    $("me-lines").replaceChildren(...(lines.length ? lines.map((line) => el("tr", {},
+      el("td", { text: day(line.occurred_at || line.at, identity.timezone) }),
+      el("td", { text: explain(line) }),
+      el("td", { text: amount(line.amount, line.unit) }),
+      el("td", { text: String(line.balance_after) }))) : [el("tr", {}, el("td", {
+      colspan: "4", text: t.no_lines }))]));
+    show("me", true);
+  }
+
+  const check = TB.signIn((identity) => {
+    if (identity.role !== "member") return t.no_me;
+    load(identity);
+    return null;
+  });
+  const fragment = new URLSearchParams(location.hash.slice(1));
+  if (fragment.get("key")) {
+    const key = fragment.get("key");
+    history.replaceState(null, "", location.pathname + location.search);
+    check(key);
+  } else if (TB.token()) {
+    check(TB.token());
+  }
+})();
