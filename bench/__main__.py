@@ -9,6 +9,7 @@ import importlib
 import json
 import os
 import platform
+import subprocess
 import sys
 import time
 import traceback
@@ -36,6 +37,7 @@ def main() -> int:
     machine = (f"{platform.machine()} {os.cpu_count()} cpus, "
                f"Python {platform.python_version()}")
     results = _load()
+    commit = _commit()
     failed = False
     for name in args.only or BENCHES:
         try:
@@ -58,19 +60,30 @@ def main() -> int:
             when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
             for fig in figures:
                 _put(results, {"bench": name, "engine": engine, **fig, "scale": args.scale,
-                               "when": when, "machine": machine})
+                               "when": when, "machine": machine, "commit": commit})
             OUT.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     table = Table(title="timebank benchmarks (all figures in bench/results.json)")
     for col in ("bench", "engine", "figure", "scale", "library", "raw limit", "unit",
-                "ratio", "goal"):
+                "ratio", "goal", "commit"):
         table.add_column(col)
     for f in results["figures"]:
         table.add_row(str(f["bench"]), str(f["engine"]), str(f["name"]), str(f["scale"]),
                       f"{f['library']:,}", f"{f['raw']:,}", str(f["unit"]),
-                      f"{f['ratio']:.3f}", str(f["goal"]))
+                      f"{f['ratio']:.3f}", str(f["goal"]), str(f.get("commit", "?")))
     console.print(table)
     console.print(f"written to {OUT}")
     return 1 if failed else 0
+
+
+def _commit() -> str:
+    """The commit the figures are measured on; ``+changes`` when the tree differs from it,
+    so a figure is never credited to a commit that did not hold the code measured."""
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], capture_output=True, text=True,
+                              cwd=Path(__file__).parent)
+        return done.stdout.strip() if done.returncode == 0 else ""
+    head = git("rev-parse", "--short", "HEAD") or "unknown"
+    return head + ("+changes" if git("status", "--porcelain", "--untracked-files=no") else "")
 
 
 def _load() -> dict[str, list[dict[str, object]]]:

@@ -7,12 +7,16 @@
 2. Importing 1,000,000 contribution rows from a CSV file, all or nothing, in a child
    process: rows/s against plain sqlite3/psycopg reading the same file and inserting the
    same rows (contributions, entries, postings, idempotency keys), and the child's peak
-   memory (goal: under 300 MB).
+   memory (goal: under 300 MB). The plain baseline is a rate, so it reads only the first
+   ``RAW_ROWS`` rows (as its label says): its million-row run took minutes of the bench's
+   45 and changed no figure (a rate measured on a smaller table flatters the baseline,
+   never the library).
 """
 
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import subprocess
 import sys
@@ -27,6 +31,7 @@ from timebank import Timebank
 from timebank.domain.rulebook import rule
 
 RULES = ("study", "dues", "duty", "clean", "patrol", "errand")
+RAW_ROWS = 200_000
 MONTH = "2024-03"
 
 
@@ -53,12 +58,14 @@ def run(url: str, scale: float) -> list[dict[str, Any]]:
             tb.communities.create("rawimp", "rawimp")
         finally:
             tb.close()
-        base = timed(lambda: _raw_import(url, "rawimp", path))
+        raw_rows = min(rows, RAW_ROWS)
+        base = timed(lambda: _raw_import(url, "rawimp", path, raw_rows))
     return [
         figure(f"monthly report, {members} members, {contributions} contributions "
                f"(seeded in {seeded:.0f} s)", lib, raw, "s", "< 2 s"),
-        figure(f"import {rows} contribution rows (CSV, all or nothing)",
-               rows / child["seconds"], rows / base, "rows/s", "≥ 0.2"),
+        figure(f"import {rows} contribution rows (CSV, all or nothing; raw limit on the "
+               f"first {raw_rows})", rows / child["seconds"], raw_rows / base, "rows/s",
+               "≥ 0.2"),
         figure("import peak memory (child process RSS)", child["peak_mb"], 300.0, "MB",
                "< 300 MB"),
     ]
@@ -223,9 +230,10 @@ def _child_import(url: str, community: str, path: Path) -> dict[str, float]:
     return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
-def _raw_import(url: str, code: str, path: Path) -> None:
-    """Plain DB-API: read the CSV and insert each row's contribution, its award entry,
-    two postings and an idempotency key, in one transaction, executemany per 5,000."""
+def _raw_import(url: str, code: str, path: Path, limit: int) -> None:
+    """Plain DB-API: read the first ``limit`` rows of the CSV and insert each row's
+    contribution, its award entry, two postings and an idempotency key, in one
+    transaction, executemany per 5,000."""
     raw = raw_connection(url)
     try:
         cur = raw.cursor()
@@ -251,7 +259,7 @@ def _raw_import(url: str, code: str, path: Path) -> None:
             next(reader)
             batch: list[list[str]] = []
             seq = 0
-            for row in reader:
+            for row in itertools.islice(reader, limit):
                 batch.append(row)
                 if len(batch) == 5000:
                     seq = _raw_batch(raw, cid, version, members, issuance, batch, seq, now)

@@ -8,8 +8,10 @@ database-backed properties run a handful of examples on each engine.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 
+import attrs
 from hypothesis import strategies as st
 
 from timebank.domain.rules import Claim
@@ -224,3 +226,45 @@ def pending_sheets() -> st.SearchStrategy[list[tuple[int, str, int, str, bool]]]
     return st.lists(st.tuples(st.integers(1, 3), st.sampled_from(("errand", "elder_care")),
                               st.integers(0, 45), st.sampled_from(("A", "B")),
                               st.booleans()), min_size=1, max_size=20)
+
+
+# --- Hostile input (tests/api/test_hostile_inputs.py) ----------------------------------
+
+
+@attrs.frozen
+class Hostile:
+    """One hostile value: ``json`` is a raw JSON text fragment (it may be no number
+    Python's ``json.dumps`` would write, e.g. 5,000 digits), ``query`` the same value
+    as query-string text."""
+
+    json: str
+    query: str
+
+
+def _text_value(text: str) -> Hostile:
+    return Hostile(json.dumps(text), text)
+
+
+HOSTILE_TEXTS = ("", " ", "\x00", "a\x00b", "\ud800", "x" * 10_000, "𝕏" * 300, "\u202e",
+                 "' OR 1=1 --", "../../etc/passwd", "%00", "<script>", "null", "NaN",
+                 "-0", "1e999", "０１２")
+HOSTILE_DATES = ("0001-01-01", "9999-12-31", "0000-00-00", "2024-02-30", "9999-12",
+                 "0000-01", "9999", "9999-Q4", "9999-12-31T23:00:00+14:00",
+                 "0001-01-01T00:00:00-12:00", "2024-03-01T25:00:00Z")
+HOSTILE_NUMBERS = ("9" * 5000, "-" + "9" * 5000, "1e999", "-1e999", "NaN", "Infinity",
+                   "9223372036854775808", "-9223372036854775809", "0.5", "-0", "1e-400",
+                   "1" + "0" * 400 + ".5")
+HOSTILE_NESTING = ("[" * 1000 + "]" * 1000, '{"a":' * 1000 + "1" + "}" * 1000,
+                   "[" * 70 + "]" * 70)
+
+
+def hostile_values() -> st.SearchStrategy[Hostile]:
+    """Strings no database stores, huge or odd numbers, dates at and past the calendar's
+    ends, and JSON nested far past any schema's needs."""
+    return st.one_of(
+        st.sampled_from(HOSTILE_TEXTS).map(_text_value),
+        st.sampled_from(HOSTILE_DATES).map(_text_value),
+        st.sampled_from(HOSTILE_NUMBERS).map(lambda n: Hostile(n, n)),
+        st.sampled_from(HOSTILE_NESTING).map(lambda n: Hostile(n, n)),
+        st.text(max_size=30).map(_text_value),
+        st.integers(-(2**70), 2**70).map(lambda n: Hostile(str(n), str(n))))

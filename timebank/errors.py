@@ -205,3 +205,8 @@ class RateLimited(TimebankError):
 
 class UnknownImport(NotFound):
     """An import is named by an existing id in the community."""
+
+
+class PositionLimitExceeded(LimitExceeded):
+    """A district's position limit: a cross-community act that would take a community's
+    net clearing position (in a unit) beyond the limit is refused (``limit_exceeded``)."""

@@ -11,6 +11,7 @@ from timebank.services.certificates import Certificates
 from timebank.services.communities import Communities
 from timebank.services.contributions import Contributions
 from timebank.services.desk import Desk
+from timebank.services.districts import Districts
 from timebank.services.exchange import Exchange
 from timebank.services.expiry import Expiry
 from timebank.services.keys import Keys
@@ -53,6 +54,7 @@ class Timebank:
         self.requests = Exchange(self.store)
         self.offers = Offers(self.store)
         self.desk = Desk(self.store)
+        self.districts = Districts(self.store)
 
     def init(self) -> None:
         """Create or upgrade the schema to the newest migration (safe to repeat)."""

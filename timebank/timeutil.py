@@ -37,3 +37,12 @@ def local_date(moment: datetime, tz: str) -> date:
 def start_of_day_utc(day: date, tz: str) -> datetime:
     """Midnight of ``day`` in ``tz``, as naive UTC: the instant a local day begins."""
     return utc_naive(datetime.combine(day, time.min, tzinfo=zone(tz)))
+
+
+def local_text(moment: datetime, tz: str | ZoneInfo) -> str:
+    """``moment`` (naive = UTC) as a person reads it: the wall clock in ``tz`` with its
+    offset, ``2026-11-01 00:00:00 +08:00``, so no export leaves a time unlabelled."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    local = aware.astimezone(zone(tz) if isinstance(tz, str) else tz)
+    offset = local.strftime("%z") or "+0000"
+    return f"{local:%Y-%m-%d %H:%M:%S} {offset[:3]}:{offset[3:]}"

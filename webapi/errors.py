@@ -42,6 +42,11 @@ STATUS = {
     "rate_limited": 429,
     "internal_error": 500,
     "unavailable": 503,
+    # Answered by the HTTP server before the app sees the request (webapi.server_errors).
+    "bad_request": 400,
+    "uri_too_long": 414,
+    "headers_too_large": 431,
+    "not_implemented": 501,
 }
 TITLES = {
     "validation_error": N_("Invalid input"),
@@ -60,6 +65,10 @@ TITLES = {
     "rate_limited": N_("Too many requests"),
     "internal_error": N_("Internal error"),
     "unavailable": N_("Storage unavailable"),
+    "bad_request": N_("Bad request"),
+    "uri_too_long": N_("URI too long"),
+    "headers_too_large": N_("Request header fields too large"),
+    "not_implemented": N_("Not implemented"),
 }
 # Werkzeug statuses the API answers under its own codes (400: a body webargs could not
 # read, e.g. malformed JSON, is a validation error like any other bad input).

@@ -63,7 +63,7 @@ def test_members_are_listed_a_page_at_a_time(api: Api) -> None:
 def test_a_balance_shows_posted_held_available_and_lifetime_earned(api: Api) -> None:
     body = api.as_("member").get("/members/m1/balance").get_json()
     assert body == {"member": "m1", "tier": None, "balances": {"points": {
-        "posted": 100, "held": 0, "available": 100, "lifetime_earned": 100}}}
+        "posted": 100, "held": 0, "available": 100, "lifetime_earned": 100, "owed": 0}}}
 
 
 def test_an_adjustment_and_its_reversal_leave_the_balance_as_it_was(api: Api) -> None:

@@ -89,7 +89,7 @@ def test_a_missing_column_or_unknown_community_fails_cleanly(db, tmp_path):
     assert result.exit_code == 1 and "header row" in result.output
     assert "code / 编号" in result.output
     result = run(db, "import", "members", str(tmp_path / "nocode.csv"), "--community", "zz")
-    assert result.exit_code == 2 and "unknown community 'zz'" in result.output
+    assert result.exit_code == 2 and "找不到社区 “zz”" in result.output  # zh-CN by default
     result = run(db, "import", "members", str(tmp_path / "none.csv"), "--community", "sjhy")
     assert result.exit_code == 2 and "Traceback" not in result.output
 
@@ -155,4 +155,4 @@ def test_members_are_added_and_looked_up_at_the_desk(db):
     assert shown.exit_code == 0
     assert "name: 赵六" in shown.output and "roles: volunteer" in shown.output
     twice = run(db, "member", "add", "d1", "--community", "sjhy", "--name", "X")
-    assert twice.exit_code == 2 and "already exists" in twice.output
+    assert twice.exit_code == 2 and "成员 “d1” 已存在" in twice.output

@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from timebank.domain.ledger import SystemAccount
 from timebank.errors import (
     Forbidden,
     IdempotencyConflict,
@@ -90,6 +91,25 @@ def test_the_donation_pool_pays_for_a_member_in_need_only(bank):
     assert minutes(bank, "m2") == (150, 0)
     assert minutes(bank, "m3") == (0, 0)
     assert bank.verify().ok
+
+
+def test_a_pool_that_cannot_hold_the_minutes_is_refused_naming_the_pool(bank):
+    """The pool's hold is the ledger's guarded hold: refused as for a member, by name."""
+    with pytest.raises(InsufficientPoints) as refused:
+        bank.requests.post("sjhy", "m3", "陪诊", "clinic", 201, key="p1", funded_by="pool")
+    assert str(refused.value) == ("system account 'donation_pool' has 200 minutes "
+                                  "available, 201 needed")
+    assert refused.value.details == {"field": "amount", "available": 200, "needed": 201}
+    assert bank.requests.find("sjhy") == []
+
+
+def test_any_system_account_whose_hold_fails_is_refused_by_name(bank):
+    def hold(uow):
+        account = uow.ledger.system_account(SystemAccount.REDEMPTION, "minutes")
+        return uow.ledger.place_hold(account, 1, "试")
+    with pytest.raises(InsufficientPoints) as refused:
+        bank.store.transact("sjhy", hold)
+    assert str(refused.value) == "system account 'redemption' has 0 minutes available, 1 needed"
 
 
 def test_a_group_job_splits_the_minutes_among_its_volunteers(bank):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from click.testing import CliRunner
 
 from timebank.cli import main
@@ -33,3 +35,29 @@ def test_the_office_posts_a_request_records_the_volunteer_and_confirms(tb, commu
     bad = runner.invoke(main, ["request", "claim", "1", "--member", "m3", "--db", url,
                                "--community", community])
     assert bad.exit_code == 2 and "invalid_state" in bad.output
+
+
+def test_the_expire_command_also_closes_requests_past_their_date(tb, community):
+    tb.ledger.award(community, "m1", 120, unit="minutes", key="seed")
+    old = tb.requests.post(community, "m1", "送餐", "meals", 30, key="p1",
+                           needed_on=date(2024, 12, 31))
+    later = tb.requests.post(community, "m1", "送餐", "meals", 30, key="p2",
+                             needed_on=date(2025, 1, 2))
+    runner = CliRunner()
+    args = ["--db", tb.store.url, "expire", "--as-of", "2025-01-01", "--community", community]
+
+    dry = runner.invoke(main, [*args, "--dry-run", "--lang", "en"])
+    assert dry.exit_code == 0, dry.output
+    assert f"{community}: 1 open request(s) past their date would expire" in dry.output
+    assert tb.requests.get(community, old.id).status == "open"
+
+    real = runner.invoke(main, [*args, "--lang", "en"])
+    assert real.exit_code == 0, real.output
+    assert f"{community}: 1 open request(s) past their date expired" in real.output
+    assert tb.requests.get(community, old.id).status == "expired"
+    assert tb.requests.get(community, later.id).status == "open"
+    assert tb.ledger.balance(community, "m1")["minutes"].held == 30
+
+    again = runner.invoke(main, [*args, "--lang", "zh"])
+    assert again.exit_code == 0, again.output
+    assert f"{community}: 0 个过期未完成的互助需求已关闭" in again.output

@@ -160,11 +160,12 @@ def test_a_reversal_cannot_be_reversed(tb, community):
         tb.ledger.reverse(community, reversal.entry_id, key="r2", reason="x", actor="admin")
 
 
-def test_reversing_an_award_already_spent_is_refused(tb, community):
+def test_reversing_an_award_already_spent_takes_it_back_and_the_member_owes(tb, community):
     award = tb.ledger.award(community, "m1", 40, key="a")
     tb.ledger.spend(community, "m1", 30, key="s")
-    with pytest.raises(InsufficientPoints):
-        tb.ledger.reverse(community, award.entry_id, key="r", reason="x", actor="admin")
+    tb.ledger.reverse(community, award.entry_id, key="r", reason="x", actor="admin")
+    assert points(tb, "m1") == (-30, 0, 0)
+    assert tb.ledger.balance(community, "m1")["points"].owed == 30
 
 
 def test_an_adjustment_can_go_either_way_but_never_below_zero(tb, community):

@@ -149,7 +149,7 @@ def test_a_timed_contribution_needs_both_ends_in_order():
     assert [p.column for p in problems] == ["结束时间"]
     _, problems = parse_contribution(
         ["m1", "patrol", "2024-03-15 10:00", "2024-03-15 09:00"], headers)
-    assert problems[0].message == "ends before it starts"
+    assert problems[0].message == "结束时间早于开始时间"  # the column's language, not half English
     record, problems = parse_contribution(
         ["m1", "patrol", "2024-03-15 09:00", "2024-03-15 12:00"], headers)
     assert problems == [] and record.started_at == datetime(2024, 3, 15, 9)

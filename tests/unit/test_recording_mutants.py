@@ -4,6 +4,7 @@ force, valuing a batch through caps and streaks, monthly totals and anomaly flag
 
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta, timezone
+from decimal import Decimal
 
 import pytest
 
@@ -199,6 +200,8 @@ def test_hours_may_be_a_fraction_that_makes_whole_minutes():
     assert base("1.5") == 90
     assert base("1/3") == 20
     assert base(166_666.5) == 9_999_990
+    assert base(2.0) == 120
+    assert base(120.0) == 7200
 
 
 def test_a_fraction_of_a_minute_is_rounded_half_up():
@@ -233,7 +236,8 @@ def test_less_than_a_minute_is_refused(raw, end):
 
 
 @pytest.mark.parametrize(("raw", "shown"), [
-    (True, "True"), ([1], "[1]"), ("abc", "'abc'"), ("1/0", "'1/0'"), (b"1", "b'1'")])
+    (True, "True"), ([1], "[1]"), ("abc", "'abc'"), ("1/0", "'1/0'"), (b"1", "b'1'"),
+    (Decimal("2"), "Decimal('2')")])
 def test_a_quantity_is_a_number(raw, shown):
     assert refusal(base, raw) == (
         "InvalidAmount", f"quantity must be a number, got {shown}", {"field": "quantity"})

@@ -7,9 +7,12 @@ from timebank.cli import (
     approvals,
     books,
     certificates,
+    contributions,
+    districts,
     exchange,
     expiry,
     reporting,
+    rulebooks,
     serving,
     transfer_io,
 )
@@ -18,3 +21,6 @@ from timebank.cli.main import main
 __all__ = ["approvals", "books", "expiry", "main", "reporting", "serving", "transfer_io"]
 __all__ += ["certificates"]
 __all__ += ["exchange"]
+__all__ += ["contributions"]
+__all__ += ["rulebooks"]
+__all__ += ["districts"]

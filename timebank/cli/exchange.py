@@ -28,6 +28,11 @@ TEXT = {
              "en": "request #{id} done: {minutes} minutes paid, {released} released "
                    "(entry {entry})"},
     "expired": {"zh": "{n} 个需求已过期", "en": "{n} requests expired"},
+    "expired_in": {"zh": "{community}: {n} 个过期未完成的互助需求已关闭,冻结的时间已退回",
+                   "en": "{community}: {n} open request(s) past their date expired, their "
+                         "minutes released"},
+    "would_expire_in": {"zh": "{community}: 将关闭 {n} 个过期未完成的互助需求",
+                        "en": "{community}: {n} open request(s) past their date would expire"},
     "offer": {"zh": "服务项目 #{id} ({member}, {category}): {status}",
               "en": "offer #{id} ({member}, {category}): {status}"},
     "key": {"zh": "幂等键: {key}", "en": "idempotency key: {key}"},
@@ -47,6 +52,17 @@ def _key(ctx: click.Context, key: str | None) -> str:
 
 def _day(value: datetime | None) -> date | None:
     return value.date() if value is not None else None
+
+
+def expire_requests(bank: Any, community: str, day: date, lang: str, *,
+                    dry_run: bool = False) -> str:
+    """For ``timebank expire``: expire the open requests needed before ``day`` (or, on a
+    dry run, count them) and say how many."""
+    if dry_run:
+        return TEXT["would_expire_in"][lang].format(
+            community=community, n=len(bank.requests.due(community, day)))
+    ids = bank.requests.expire(community, today=day, actor="cli")
+    return TEXT["expired_in"][lang].format(community=community, n=len(ids))
 
 
 def common(fn: Any) -> Any:

@@ -1,4 +1,5 @@
-"""``expire``: post the points that have expired under each community's policy."""
+"""``expire``: post the points that have expired under each community's policy, then close
+the exchange requests left open past their date (their held minutes go back)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 import click
 from rich.console import Console
 
+from timebank.cli.exchange import expire_requests
 from timebank.cli.main import db_option, lang_of, lang_option, main, open_bank
 from timebank.cli.messages import say
 
@@ -63,6 +65,8 @@ def expire(ctx: click.Context, as_of: date, code: str | None, force: bool,
         out.print(say("expired", lang, community=run.community,
                       totals=_totals(list(run.expired), lang),
                       members=len(run.expired), cutoff=run.cutoff.isoformat()))
+    for one in codes:  # then exchange requests past their date (their holds go back)
+        out.print(expire_requests(bank, one, day, lang), markup=False)
 
 
 def _dry_run(bank: Any, codes: list[str], day: date, lang: str) -> None:
@@ -79,3 +83,5 @@ def _dry_run(bank: Any, codes: list[str], day: date, lang: str) -> None:
         for e in due:
             out.print(say("expire_member", lang, member=e.member,
                           amount=amount(e.amount, e.unit, lang)), markup=False)
+    for one in codes:
+        out.print(expire_requests(bank, one, day, lang, dry_run=True), markup=False)

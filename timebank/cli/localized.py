@@ -83,6 +83,7 @@ class LocalizedCommand(click.Command):
         lang = current_lang()
         if self.short_help:
             return tr(self.short_help, lang)
+        limit = limit // 2 if lang == "zh" else limit  # a Chinese character is two columns
         return _short(tr(self.help, lang), limit, lang) if self.help else ""
 
     def format_usage(self, ctx: click.Context, formatter: HelpFormatter) -> None:

@@ -69,6 +69,14 @@ MESSAGES: dict[str, Any] = {
                        "{contributions} contributions"),
     "demo_found": N_("found demo community {community} ({name}): {members} members"),
     "expire_member": N_("  {member}: {amount}"),
+    "rulebook_installed": {
+        "zh": "已为社区 {community} 安装规则手册 {book}({rules} 条规则){since}",
+        "en": "installed rulebook {book} in {community} ({rules} rules){since}"},
+    "replaced_from": {"zh": ";改动的规则自 {day} 起按手册执行",
+                      "en": "; changed rules follow the book from {day}"},
+    "contribution_reversed": {
+        "zh": "已撤销贡献记录 #{id}({member},{rule}):收回 {points} {unit}",
+        "en": "reversed contribution #{id} ({member}, {rule}): {points} {unit} taken back"},
 }
 
 

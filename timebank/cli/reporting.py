@@ -113,7 +113,9 @@ def report_monthly(ctx: click.Context, community: str, month: str, unit: str | N
     bank = open_bank(ctx)
     result = bank.reports.monthly(community, month=month, unit=unit, ledger_unit=ledger_unit)
     emit(result, fmt, output, lang, bank, lambda: bank.reports.poster(
-        result, lang=lang, paper=paper, mask=not no_mask, limit=limit))
+        result if no_mask else bank.reports.monthly(
+            community, month=month, unit=unit, ledger_unit=ledger_unit, mask=True),
+        lang=lang, paper=paper, mask=not no_mask, limit=limit))
 
 
 @report.command("period")
@@ -132,8 +134,8 @@ def report_period(ctx: click.Context, community: str, period: str, unit: str | N
     lang = pick_lang(lang or ctx.obj.get("lang"))
     bank = open_bank(ctx)
     result = bank.reports.period(community, period, unit)
-    emit(result, fmt, output, lang, bank,
-         lambda: bank.reports.poster(result, lang=lang, paper=paper))
+    emit(result, fmt, output, lang, bank, lambda: bank.reports.poster(
+        bank.reports.period(community, period, unit, mask=True), lang=lang, paper=paper))
 
 
 @report.command("leaderboard")
@@ -238,7 +240,8 @@ def member_show(ctx: click.Context, code: str | None, community: str, card: str 
         out.print(f"{label}: {value}")
     for unit, bal in sorted(balances.items()):
         out.print(f"{labels[7]} ({unit}): {bal.available} / {bal.posted} "
-                  f"(lifetime {bal.lifetime_earned})")
+                  f"(lifetime {bal.lifetime_earned})"
+                  + (f" {'欠' if zh else 'owes'} {bal.owed}" if bal.owed else ""))
     status = bank.tiers.status(community, found.code)
     if status is not None and status.tier is not None:
         tier = status.tier.name_zh if zh else status.tier.name_en

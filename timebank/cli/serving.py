@@ -69,6 +69,9 @@ class Server:
                  **options: Any) -> None:
         from gunicorn.app.base import BaseApplication
 
+        from webapi import server_errors
+
+        server_errors.install()  # gunicorn's own 400/414/431 answer problem+json too
         settings = {"bind": f"{host}:{port}", "workers": workers, "threads": threads,
                     "worker_class": "gthread" if threads > 1 else "sync",
                     "accesslog": None, "errorlog": "-", "loglevel": "warning",

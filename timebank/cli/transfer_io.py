@@ -200,17 +200,19 @@ def export_statement(ctx: click.Context, member: str, community: str,
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True,
               help="leaderboard: how many.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default=None)
+@click.option("--mask", is_flag=True, help="monthly: for posting or passing on: names "
+              "masked, no member codes, households shown as their building.")
 @OUTPUT
 @common
 @click.pass_context
 def export_report(ctx: click.Context, kind: str, community: str, period: str,
                   rule: str | None, unit: str | None, limit: int, fmt: str | None,
-                  output: Path | None, lang: str | None) -> None:
+                  mask: bool, output: Path | None, lang: str | None) -> None:
     """A report as CSV or XLSX (the same figures as ``timebank report``)."""
     lang = pick_lang(lang or ctx.obj.get("lang"))
     bank = open_bank(ctx)
     if kind == "monthly":
-        result = bank.reports.period(community, period, unit)
+        result = bank.reports.period(community, period, unit, mask=mask)
     elif kind == "leaderboard":
         result = bank.reports.leaderboard(community, period=period, unit=unit, limit=limit)
     else:

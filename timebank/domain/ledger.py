@@ -140,6 +140,11 @@ class Balance:
     def available(self) -> int:
         return self.posted - self.held
 
+    @property
+    def owed(self) -> int:
+        """Points the member owes (欠): below zero only after an award was taken back."""
+        return max(0, -self.available)
+
 
 def balanced(postings: Iterable[Posting]) -> tuple[Posting, ...]:
     """Validate postings for one entry: two or more, non-zero, summing to zero per unit."""

@@ -40,3 +40,9 @@ class Statement:
     lines: tuple[StatementLine, ...]
     opening: dict[str, int]
     closing: dict[str, int]
+    timezone: str = "UTC"    # the community's: how its times are shown in exports
+
+    @property
+    def owed(self) -> dict[str, int]:
+        """欠 per unit: a closing balance below zero (an award reversed after it was spent)."""
+        return {unit: -bal for unit, bal in self.closing.items() if bal < 0}

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import IO, Any
 
 from timebank.errors import ValidationError
 from timebank.io.writers import Table, write_csv, write_xlsx
 from timebank.store.db import Store
-from timebank.timeutil import start_of_day_utc, zone
+from timebank.timeutil import local_text, start_of_day_utc, zone
 
 FORMATS = ("csv", "xlsx")
 LEDGER_HEADERS = (
@@ -41,7 +41,7 @@ def write_table(table: Table, target: str | os.PathLike[str] | IO[bytes], fmt: s
 
 
 def _local(moment: datetime, tz: Any) -> str:
-    return moment.replace(tzinfo=UTC).astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
+    return local_text(moment, tz)
 
 
 def export_ledger(store: Store, community: str, target: str | os.PathLike[str] | IO[bytes],

@@ -59,7 +59,9 @@ def member_plan(lang: str = "en") -> Plan[MemberRecord]:
                 continue
             seen.setdefault(r.code, r)
             kept.append(r)
-        return Checked(kept, problems)
+        refused = _shared_cards(uow, kept, lang)
+        problems += refused.values()
+        return Checked([r for r in kept if r.row not in refused], problems)
 
     def write(uow: UnitOfWork, records: Sequence[MemberRecord]) -> tuple[int, int]:
         existing = uow.imports.member_names(r.code for r in records)
@@ -76,3 +78,32 @@ def member_plan(lang: str = "en") -> Plan[MemberRecord]:
         return len(fresh), len(records) - len(fresh)
 
     return Plan(MEMBERS, parse, check, write, lang=lang)
+
+
+def _shared_cards(uow: UnitOfWork, records: Sequence[MemberRecord],
+                  lang: str) -> dict[int, Problem]:
+    """Row → problem for every row whose card another member already holds, or another
+    member of the file (a different code) carries too: a card finds one member at the
+    desk, so every row sharing it is refused, naming the others, as ``member add`` does."""
+    rows_of: dict[str, list[MemberRecord]] = {}
+    for r in records:
+        if r.card is not None:
+            rows_of.setdefault(r.card, []).append(r)
+    holders = uow.imports.card_holders(rows_of)
+    column = _column("card", lang)
+    problems: dict[int, Problem] = {}
+    for card, rows in rows_of.items():
+        holder = holders.get(card)
+        for r in rows:
+            others = [o for o in rows if o.code != r.code]
+            if holder == r.code:
+                continue  # the holder's own row: a re-import
+            if holder is not None:
+                problems[r.row] = Problem(r.row, column, translate(
+                    "card {card!r} belongs to member {member!r}", lang, card=card,
+                    member=holder))
+            elif others:
+                problems[r.row] = Problem(r.row, column, translate(
+                    "card {card!r} is also given on rows {rows}", lang, card=card,
+                    rows=", ".join(f"{o.row} ({o.code})" for o in others)))
+    return problems

@@ -30,6 +30,8 @@ def parse_period(text: object, field: str = "period") -> Period:
     year = int(found.group(1))
     if year < 1970:
         raise ValidationError(f"{field}: {year} is too early", field=field)
+    if year > 9998:  # the day after the period must still be a date
+        raise ValidationError(f"{field}: {year} is too late", field=field)
     if found.group(2):
         kind, start_month, count = "month", int(found.group(2)), 1
     elif found.group(3):

@@ -10,6 +10,7 @@ from timebank.io.writers import Table
 from timebank.reports.leaderboard import Leaderboard
 from timebank.reports.monthly import PeriodReport
 from timebank.reports.participation import Participation
+from timebank.timeutil import local_text
 
 
 @singledispatch
@@ -62,14 +63,17 @@ def _(report: Participation, lang: str = "zh") -> Table:
 
 
 def statement_table(statement: Any, lang: str = "zh") -> Table:
-    """A member's statement (``Statements.statement``) line by line."""
+    """A member's statement (``Statements.statement``) line by line; times in the
+    community's zone, each with its offset."""
+    tz = getattr(statement, "timezone", "UTC")
     return Table(
         f"statement {statement.member}",
         (("entry", "分录号"), ("at", "记账时间"), ("occurred_at", "发生时间"),
          ("kind", "类型"), ("amount", "金额"), ("unit", "单位"),
          ("balance_after", "余额"), ("rule", "规则"), ("contribution", "贡献记录"),
          ("approver", "审核人"), ("reason", "事由"), ("reverses", "冲销分录")),
-        [(line.entry_id, line.at, line.occurred_at, line.kind, line.amount, line.unit,
+        [(line.entry_id, local_text(line.at, tz), local_text(line.occurred_at, tz),
+          line.kind, line.amount, line.unit,
           line.balance_after, line.rule or "", line.contribution or "",
           line.approver or "", line.reason, line.reverses or "")
          for line in statement.lines])

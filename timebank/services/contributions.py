@@ -247,8 +247,8 @@ def reject(uow: UnitOfWork, contribution_id: int, *, approver: str, reason: str,
 
 def reverse(uow: UnitOfWork, contribution_id: int, *, actor: str, reason: str,
             key: str) -> ContributionResult:
-    """Undo an approved contribution: reverse its award (the member must still have the
-    points available) and take it off the monthly totals."""
+    """Undo an approved contribution: reverse its award and take it off the monthly totals.
+    Points already spent are still taken back: the balance goes below zero (owed)."""
     _check_reason(reason, "a reversal")
     check_key(key)
     request = {"op": "reverse_contribution", "contribution": contribution_id,
@@ -263,7 +263,7 @@ def reverse(uow: UnitOfWork, contribution_id: int, *, actor: str, reason: str,
             reversal = uow.ledger.post(NewEntry(
                 EntryKind.REVERSAL, negate(original.legs), reason, actor,
                 meta={"reverses_kind": original.kind, **original.meta},
-                reverses=found.entry_id, earning=-1)).entry_id
+                reverses=found.entry_id, earning=-1, overdraw=True)).entry_id
         uow.contributions.decide(contribution_id, "reversed", actor, reason,
                                  start="approved", reversal_id=reversal)
         uow.contributions.earn([(found.member_id, found.rule, found.unit, found.month,
@@ -370,8 +370,8 @@ class Contributions:
 
     def reverse(self, community: str, contribution_id: int, *, actor: str, reason: str,
                 key: str) -> ContributionResult:
-        """Undo an approved contribution: reverse its award (the member must still have
-        the points available) and take it off the monthly totals."""
+        """Undo an approved contribution: reverse its award and take it off the monthly
+        totals, even when the points were spent (the balance is then owed)."""
         return self.store.transact(community, lambda uow: reverse(
             uow, contribution_id, actor=actor, reason=reason, key=key))
 

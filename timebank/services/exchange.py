@@ -370,6 +370,11 @@ class Exchange:
                actor: str = "system") -> list[int]:
         return self._run(community, lambda uow: expire(uow, today=today, actor=actor))
 
+    def due(self, community: str, today: date) -> list[int]:
+        """The open requests ``expire`` would expire as of ``today`` (nothing written)."""
+        with self.store.reading(community) as uow:
+            return uow.exchange.open_before(today)
+
     def get(self, community: str, request_id: int) -> ExchangeRequest:
         with self.store.reading(community) as uow:
             return uow.exchange.get(request_id)

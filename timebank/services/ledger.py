@@ -189,10 +189,12 @@ def reverse(uow: UnitOfWork, entry_id: int, *, key: str | None, reason: str,
                 i18n.T("entry {entry} is already reversed by entry {by}", entry=entry_id,
                        by=original.reversed_by))
         names = uow.ledger.member_codes(leg.account_id for leg in original.legs)
+        # Taking back an award always succeeds, even below zero; anything else is guarded.
+        earning = original.kind in EARNING_KINDS
         return entry(uow, NewEntry(
             EntryKind.REVERSAL, negate(original.legs), reason, actor,
             meta={"reverses_kind": original.kind, **original.meta}, reverses=entry_id,
-            earning=-1 if original.kind in EARNING_KINDS else 0), names)
+            earning=-1 if earning else 0, overdraw=earning), names)
     return uow.once(key, request, work, EntryResult)
 
 
@@ -263,7 +265,9 @@ def award_many(uow: UnitOfWork, awards: Iterable[Mapping[str, Any]], *,
         NewEntry(EntryKind.AWARD, move(source, account[ids[r["member"]]], unit, r["amount"]),
                  r["reason"], actor, r["occurred_at"], r["meta"], earning=1)
         for _, r in fresh])
-    uow.remember([(key, request, EntryResult(done.entry_id, done.seq, "award", {}))
+    # A replay decodes this into ``EntryResult``; built as JSON here, as it is stored.
+    uow.remember([(key, request, {"entry_id": done.entry_id, "seq": done.seq,
+                                  "kind": "award", "balances": {}})
                   for (key, request), done in zip(fresh, posted, strict=True)])
     return BulkResult([done.entry_id for done in posted], len(replayed))
 

@@ -47,6 +47,7 @@ from timebank.errors import (
     ValidationError,
 )
 from timebank.i18n import T
+from timebank.services import districts
 from timebank.services.tiers import evaluate, policy_of
 from timebank.store.db import Store
 from timebank.store.idempotency import check_key
@@ -154,7 +155,8 @@ def redeem(uow: UnitOfWork, member: str | None, items: Sequence[Any], *, key: st
 def _redeem(uow: UnitOfWork, member: str | None, card: str | None,
             wanted_items: Sequence[ItemRequest], hold: bool, service_day: str | None,
             actor: str) -> Redemption:
-    who = _redeemer(uow, member, card)
+    cross = districts.away(member) if member is not None else None  # "A:CODE": 通存通兑
+    who = districts.redeemer(uow, cross, hold) if cross else _redeemer(uow, member, card)
     qty = {i.gift: i.quantity for i in wanted_items}
     wanted = [uow.catalogue.terms(i.gift) for i in wanted_items]
     units = {g.unit for g in wanted}
@@ -167,7 +169,10 @@ def _redeem(uow: UnitOfWork, member: str | None, card: str | None,
     for gift in wanted:
         gift.check_offered(today)
     day_id = _open_day(uow, service_day) if service_day is not None else None
-    _check_tiers(uow, who, wanted, today)
+    if cross:
+        districts.check_no_tiers(wanted)
+    else:
+        _check_tiers(uow, who, wanted, today)
     stock_after = _take_stock(uow, wanted, qty)
     _check_limits(uow, who, wanted, qty, today)
 
@@ -178,13 +183,17 @@ def _redeem(uow: UnitOfWork, member: str | None, card: str | None,
     # The id first: the hold or the spend names the receipt, and the row goes in whole.
     redemption_id = uow.redemptions.next_id()
     receipt = receipt_code(redemption_id)
-    account = uow.ledger.member_account(who.code, unit)
     reason = f"redemption {receipt}"
     hold_id: int | None = None
     entry_id: int | None = None
-    if hold:
+    if cross:
+        entry_id, available = districts.pay_across(
+            uow, cross, who, unit, total, reason, actor, {"receipt": receipt})
+    elif hold:
+        account = uow.ledger.member_account(who.code, unit)
         hold_id, available = uow.ledger.place_hold(account, total, reason)
     else:
+        account = uow.ledger.member_account(who.code, unit)
         sink = uow.ledger.system_account(SystemAccount.REDEMPTION, unit)
         done = uow.ledger.post(NewEntry(EntryKind.SPEND, move(account, sink, unit, total),
                                         reason, actor,
@@ -270,6 +279,9 @@ def return_redemption(uow: UnitOfWork, redemption_id: int, *, key: str,
         uow.catalogue.give_back(redemption_id, [(i.gift_id, i.item.quantity) for i in items],
                                 "return", actor)
         original = uow.ledger.load_entry(found.entry_id)
+        if "cross" in original.meta:
+            raise InvalidState(T("a redemption paid from another community is not "
+                                 "returned here"), field="redemption", state="cross")
         done = uow.ledger.post(NewEntry(
             EntryKind.REVERSAL, negate(original.legs), reason, actor,
             meta={"reverses_kind": original.kind, "redemption": redemption_id},

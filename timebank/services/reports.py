@@ -18,6 +18,7 @@ from timebank.i18n import T
 from timebank.io.exports import write_table
 from timebank.io.writers import Table, to_bytes
 from timebank.reports.leaderboard import Leaderboard, check_limit, leaderboard
+from timebank.reports.masking import mask_board, mask_period
 from timebank.reports.monthly import PeriodReport, period_report
 from timebank.reports.participation import TARGET, Participation, participation
 from timebank.reports.periods import Period, parse_month, parse_period
@@ -64,6 +65,12 @@ def period_figures(uow: UnitOfWork, when: Period, unit: str | None,
                          _children(uow, where))
 
 
+def masked_figures(uow: UnitOfWork, report: PeriodReport) -> PeriodReport:
+    """``report`` as it may be posted: masked names, no codes, buildings not households."""
+    return mask_period(report, uow.reports.public_units(
+        line.unit for line in report.lines if line.unit is not None))
+
+
 def top_members(uow: UnitOfWork, when: Period, unit: str | None, *,
                 ledger_unit: str = "points", limit: int = 20,
                 mask: bool = True) -> Leaderboard:
@@ -73,7 +80,11 @@ def top_members(uow: UnitOfWork, when: Period, unit: str | None, *,
     check_unit(ledger_unit)
     check_limit(limit)
     rows = uow.reports.top_earners(when.months, ledger_unit, where.path, limit)
-    return leaderboard(code, when, where, ledger_unit, rows, mask=mask)
+    board = leaderboard(code, when, where, ledger_unit, rows, mask=mask)
+    if not mask:
+        return board
+    return mask_board(board, uow.reports.public_units(
+        line.unit for line in board.lines if line.unit is not None))
 
 
 def participation_rate(uow: UnitOfWork, when: Period, rule: str, unit: str | None, *,
@@ -105,18 +116,22 @@ class Reports:
         self.store = store
 
     def period(self, community: str, period: str, unit: str | None = None, *,
-               ledger_unit: str = "points") -> PeriodReport:
+               ledger_unit: str = "points", mask: bool = False) -> PeriodReport:
         """Per member: points by rule, total, rank, for a month ``YYYY-MM``, a quarter
-        ``YYYY-Qn`` or a year ``YYYY``, within org unit ``unit`` (code) if given."""
+        ``YYYY-Qn`` or a year ``YYYY``, within org unit ``unit`` (code) if given.
+        ``mask=True`` gives it as it may be posted: names masked (张*明), no member
+        codes, and a household's members under its building."""
         when = parse_period(period)
         with self.store.reading(community) as uow:
-            return period_figures(uow, when, unit, ledger_unit)
+            report = period_figures(uow, when, unit, ledger_unit)
+            return masked_figures(uow, report) if mask else report
 
     def monthly(self, community: str, month: str, unit: str | None = None, *,
-                ledger_unit: str = "points") -> PeriodReport:
-        """The month's report (每月统计): ``month`` is ``YYYY-MM``."""
+                ledger_unit: str = "points", mask: bool = False) -> PeriodReport:
+        """The month's report (每月统计): ``month`` is ``YYYY-MM``; ``mask`` as for
+        ``period``."""
         parse_month(month)
-        return self.period(community, month, unit, ledger_unit=ledger_unit)
+        return self.period(community, month, unit, ledger_unit=ledger_unit, mask=mask)
 
     def leaderboard(self, community: str, period: str, unit: str | None = None, *,
                     limit: int = 20, mask: bool = True,

@@ -37,13 +37,25 @@ __all__ = ["BEGINNING", "Rules", "Versions", "add_version", "get", "history", "i
 
 
 def install(uow: UnitOfWork, book: Rulebook, *, effective_from: date | None = None,
-            actor: str = "system") -> Rulebook:
+            replace_from: date | None = None, actor: str = "system") -> Rulebook:
     """Store each of ``book``'s rules as a version, and its policies and community
     options in the community's settings (a community created with its rulebook is one
-    transaction: ``uow.community`` is the new one)."""
+    transaction: ``uow.community`` is the new one).
+
+    Installing never re-values or undoes silently: a rule that differs from the newest
+    stored version of its code (a change made since, or a different book) is refused,
+    naming the rules, unless ``replace_from`` says from which local day the book's
+    version takes over. Rules the community does not have yet are added."""
     community = uow.community
+    codes = sorted(rule.code for rule in book.rules if _differs(uow, rule))
+    if codes and replace_from is None:
+        raise InvalidState(
+            T("the rulebook {book!r} differs from the rules in force: {rules}; nothing "
+              "installed. Give replace_from (--replace-from DATE) to put its version in "
+              "force from that day", book=book.name, rules=", ".join(codes)),
+            field="rules", rules=codes)
     for rule in book.rules:
-        add_version(uow, rule, effective_from, actor)
+        add_version(uow, rule, replace_from if rule.code in codes else effective_from, actor)
     settings = {**community.settings, "rulebook": book.name, **dict(book.policies)}
     if "allow_self_approval" in book.community:
         settings["allow_self_approval"] = book.community["allow_self_approval"]
@@ -51,6 +63,12 @@ def install(uow: UnitOfWork, book: Rulebook, *, effective_from: date | None = No
         settings["issuer"] = dict(book.community["issuer"])
     uow.communities.set_settings(community.id, settings)
     return book
+
+
+def _differs(uow: UnitOfWork, rule: Rule) -> bool:
+    """Whether the community has rule ``rule.code`` with another definition."""
+    latest = uow.rules.latest(rule.code)
+    return latest is not None and not same_rule(latest.definition, rulebook.to_dict(rule))
 
 
 def add_version(uow: UnitOfWork, rule: Rule, effective_from: date | None,
@@ -141,14 +159,18 @@ class Rules:
         self.store = store
 
     def install(self, community: str, rulebook: str | Path | Rulebook, *,
-                effective_from: date | None = None, actor: str = "system") -> Rulebook:
+                effective_from: date | None = None, replace_from: date | None = None,
+                actor: str = "system") -> Rulebook:
         """Install a rulebook (a file path, a shipped name such as ``red_vest``, or a
         loaded ``Rulebook``): store each rule as a version, and its policies and
         community options in the community's settings. Installing the same rulebook
-        twice changes nothing."""
+        twice changes nothing; rules that differ from the stored ones are refused
+        (``InvalidState`` naming them) unless ``replace_from`` gives the local day the
+        book's versions take effect from."""
         book = book_of(rulebook)
         return self.store.transact(community, lambda uow: install(
-            uow, book, effective_from=effective_from, actor=actor))
+            uow, book, effective_from=effective_from, replace_from=replace_from,
+            actor=actor))
 
     def put(self, community: str, code: str, definition: Mapping[str, Any] | Rule, *,
             effective_from: date | None = None, actor: str = "system") -> Rule:

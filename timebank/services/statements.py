@@ -44,7 +44,8 @@ def statement(uow: UnitOfWork, member: str, *, from_: date | None = None,
         if u not in closing:
             opening[u] = closing[u] = uow.history.balance_before(member, u, until) \
                 if until is not None else stored[u].posted
-    return Statement(member, from_, to, tuple(lines), opening, closing)
+    return Statement(member, from_, to, tuple(lines), opening, closing,
+                     uow.community.timezone)
 
 
 class Statements:

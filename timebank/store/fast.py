@@ -34,8 +34,10 @@ _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=st
 
 
 def _json(value: Any) -> str:
-    if not value:  # most tags, notes and flags lists are empty
-        return "[]" if isinstance(value, list | tuple) else json_text(value)
+    if not value:  # most tags, notes, flags and metas are empty
+        if isinstance(value, list | tuple):
+            return "[]"
+        return "{}" if isinstance(value, dict) else json_text(value)
     return _ENCODE(value)
 
 

@@ -61,6 +61,18 @@ class ImportsGateway(Gateway):
                 members.c.community_id == self.uow.community_id,
                 members.c.code.in_(wanted))).all())
 
+    def card_holders(self, cards: Iterable[str]) -> dict[str, str]:
+        """Card → code of the member holding it, for the cards among ``cards`` in use."""
+        wanted = sorted(set(cards))
+        found: dict[str, str] = {}
+        for start in range(0, len(wanted), 5_000):
+            found.update(self.conn.execute(  # type: ignore[arg-type]
+                sa.select(members.c.card, members.c.code).where(
+                    members.c.community_id == self.uow.community_id,
+                    among(members.c.card, wanted[start:start + 5_000],
+                          self.conn.dialect.name))).all())
+        return found
+
     def people(self, codes: Iterable[str]) -> dict[str, tuple[list[str], list[str]]]:
         """(roles, tags) of the members among ``codes`` that exist."""
         wanted = sorted(set(codes))

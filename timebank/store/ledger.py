@@ -80,6 +80,9 @@ _RESOLVE_HOLD = Statement(
 _FREE_HELD = Statement(accounts.update().where(accounts.c.id == _P("p_id"))
                        .values(held=accounts.c.held - _P("p_n"))
                        .returning(accounts.c.unit, accounts.c.posted, accounts.c.held))
+_MEMBER_CODE = Statement(sa.select(members.c.code)
+                         .join(accounts, accounts.c.member_id == members.c.id)
+                         .where(accounts.c.id == _P("p_id")))
 _LINK_HOLD = Statement(holds.update().where(holds.c.id == _P("p_id"))
                        .values(entry_id=_P("p_entry")))
 
@@ -205,8 +208,9 @@ class LedgerGateway(Gateway):
         freed = _FREE_HELD.one(self.conn, {"p_id": account_id, "p_n": amount})
         assert freed is not None
         unit, posted, held = freed
-        codes = self.member_codes([account_id])
-        return AccountBalance(codes.get(account_id), unit, posted, held, 0), int(amount)
+        code = _MEMBER_CODE.one(self.conn, {"p_id": account_id})
+        member = None if code is None else str(code[0])
+        return AccountBalance(member, unit, posted, held, 0), int(amount)
 
     def link_hold(self, hold_id: int, entry_id: int) -> None:
         _LINK_HOLD.run(self.conn, {"p_id": hold_id, "p_entry": entry_id})

@@ -7,7 +7,10 @@ the entries in sequence and writes the rows: prebuilt statements on the driver c
 for a few rows, ``executemany``/``COPY`` for many.
 
 A member account's debit is guarded (``posted − held ≥ n``), so two concurrent spends can
-never both pass. In a batch the guard applies to each account's net movement over the
+never both pass. The one exception is the reversal of an award (``NewEntry.overdraw``): it
+always succeeds and may leave the member owing (available below zero); the guard then
+refuses every spend, transfer, hold and capture until the points are earned back.
+In a batch the guard applies to each account's net movement over the
 batch; a batch is written by one use case, which posts credits only (awards, approvals)
 or debits it has already checked.
 """
@@ -47,6 +50,9 @@ class NewEntry:
     meta: Mapping[str, Any] = attrs.field(factory=dict)
     reverses: int | None = None
     earning: int = 0
+    # Only the reversal of an award sets it: a member's debit by this entry is unguarded,
+    # so invented points already spent are still taken back (the balance shows as owed).
+    overdraw: bool = False
 
 
 @attrs.frozen
@@ -67,6 +73,12 @@ _DEBIT = Statement(
            # The community's own accounts (issuance, ...) may go below zero.
            sa.or_(accounts.c.system.is_not(None),
                   accounts.c.posted - accounts.c.held >= _P("p_need")))
+    .values(posted=accounts.c.posted - _P("p_need"),
+            lifetime_earned=accounts.c.lifetime_earned + _P("p_earned"))
+    .returning(accounts.c.posted, accounts.c.held))
+# The reversal of an award: the member's balance may go below zero (owed), nothing else.
+_DEBIT_ANY = Statement(
+    accounts.update().where(accounts.c.id == _P("p_id"))
     .values(posted=accounts.c.posted - _P("p_need"),
             lifetime_earned=accounts.c.lifetime_earned + _P("p_earned"))
     .returning(accounts.c.posted, accounts.c.held))
@@ -108,12 +120,15 @@ def post_many(conn: Connection, community_id: int, community_code: str,
     legs_of = [balanced(entry.legs) for entry in batch]
     delta: dict[int, int] = defaultdict(int)
     earned: dict[int, int] = defaultdict(int)
+    overdraw: set[int] = set()
     for entry, legs in zip(batch, legs_of, strict=True):
         for leg in legs:
             delta[leg.account_id] += leg.amount
+            if entry.overdraw and leg.amount < 0:
+                overdraw.add(leg.account_id)
             if entry.earning and leg.amount * entry.earning > 0:
                 earned[leg.account_id] += leg.amount
-    after, held = _move_balances(conn, delta, earned)
+    after, held = _move_balances(conn, delta, earned, overdraw)
 
     count = len(batch)
     head = _NEXT_SEQ.one(conn, {"p_id": community_id, "p_count": count})
@@ -152,17 +167,20 @@ def post_many(conn: Connection, community_id: int, community_code: str,
                                                                                strict=True)]
 
 
-def _move_balances(conn: Connection, delta: Mapping[int, int], earned: Mapping[int, int]
+def _move_balances(conn: Connection, delta: Mapping[int, int], earned: Mapping[int, int],
+                   overdraw: set[int] | frozenset[int] = frozenset()
                    ) -> tuple[dict[int, int], dict[int, int]]:
-    """Move each account once, in id order; return posted and held after."""
+    """Move each account once, in id order; return posted and held after. Accounts in
+    ``overdraw`` are debited unguarded (the reversal of an award)."""
     after: dict[int, int] = {}
     held: dict[int, int] = {}
     credits = []
     for account_id in sorted(delta):
         amount = delta[account_id]
         if amount < 0:
-            row = _DEBIT.one(conn, {"p_id": account_id, "p_need": -amount,
-                                    "p_earned": earned.get(account_id, 0)})
+            debit = _DEBIT_ANY if account_id in overdraw else _DEBIT
+            row = debit.one(conn, {"p_id": account_id, "p_need": -amount,
+                                   "p_earned": earned.get(account_id, 0)})
             if row is None:
                 refuse(conn, account_id, -amount)
             assert row is not None
@@ -228,7 +246,9 @@ def _insert_entries(conn: Connection, rows: list[dict[str, Any]],
         assert found is not None
         return [int(found[0])]
     ids = allocate_ids(conn, entries, len(rows))
-    insert_rows(conn, entries, [{"id": i, **row} for i, row in zip(ids, rows, strict=True)])
+    for entry_id, row in zip(ids, rows, strict=True):
+        row["id"] = entry_id  # the rows are this module's own: no copy
+    insert_rows(conn, entries, rows)
     return ids
 
 

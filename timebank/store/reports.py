@@ -8,7 +8,7 @@ path): the members living there and those serving in its teams.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -50,6 +50,22 @@ class ReportsGateway(Gateway):
             .where(units.c.community_id == self.uow.community_id, units.c.code == code)
         ).first()
         return None if row is None else (int(row[0]), row[1], row[2], row[3])
+
+    def public_units(self, codes: Iterable[str]) -> dict[str, tuple[str | None, str | None]]:
+        """For each household among ``codes``: (code, name) of the unit above it (its
+        building), what a masked report shows instead of the household."""
+        wanted = sorted(set(codes))
+        parent = units.alias("parent")
+        found: dict[str, tuple[str | None, str | None]] = {}
+        for start in range(0, len(wanted), 5_000):
+            for code, up, up_name in self.conn.execute(
+                    sa.select(units.c.code, parent.c.code, parent.c.name)
+                    .select_from(units.outerjoin(parent, parent.c.id == units.c.parent_id))
+                    .where(units.c.community_id == self.uow.community_id,
+                           units.c.kind == "household",
+                           units.c.code.in_(wanted[start:start + 5_000]))):
+                found[code] = (up, up_name)
+        return found
 
     def child_units(self, parent_id: int | None) -> list[tuple[str, str, str]]:
         """(code, name, path) of the non-team units right below ``parent_id`` (the top

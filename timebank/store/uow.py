@@ -27,6 +27,7 @@ from timebank.store.catalogue import CatalogueGateway
 from timebank.store.certificates import CertificatesGateway
 from timebank.store.communities import CommunitiesGateway
 from timebank.store.contributions import ContributionsGateway
+from timebank.store.districts import DistrictsGateway
 from timebank.store.exchange import ExchangeGateway
 from timebank.store.history import HistoryGateway
 from timebank.store.imports import ImportsGateway
@@ -113,9 +114,11 @@ class UnitOfWork:
         return idempotency.claimed(self.conn, self.community_id, requests)
 
     def remember(self, answered: Sequence[tuple[str, Mapping[str, Any], Any]]) -> None:
-        """For a bulk write: store fresh keys with their requests and typed results."""
+        """For a bulk write: store fresh keys with their requests and results (attrs
+        results, or their JSON form already built, which a large batch builds faster)."""
         idempotency.store_many(self.conn, self.community_id, [
-            (key, request, codec.unstructure(result)) for key, request, result in answered])
+            (key, request, result if isinstance(result, dict) else codec.unstructure(result))
+            for key, request, result in answered])
 
     # -- gateways, one per subject -------------------------------------------------------
 
@@ -174,3 +177,7 @@ class UnitOfWork:
     @cached_property
     def exchange(self) -> ExchangeGateway:
         return ExchangeGateway(self)
+
+    @cached_property
+    def districts(self) -> DistrictsGateway:
+        return DistrictsGateway(self)

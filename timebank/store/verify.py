@@ -37,6 +37,13 @@ class Report:
         return min(bad, key=lambda p: (p.community, p.seq or 0)).entry_id if bad else None
 
 
+def check_records(conn: Connection, community_id: int, code: str) -> list[Problem]:
+    """Stock, items, points, lifetime earnings and ownership (``verify_records``)."""
+    from timebank.store.verify_records import check_records as check
+
+    return check(conn, community_id, code)
+
+
 def verify(conn: Connection, community: str | None = None,
            progress: Callable[[int], None] | None = None) -> Report:
     query = sa.select(communities.c.id, communities.c.code, communities.c.entry_seq,
@@ -50,7 +57,17 @@ def verify(conn: Connection, community: str | None = None,
         checked += count
         problems += found
         problems += _balances(conn, comm.id, comm.code)
+        problems += check_records(conn, comm.id, comm.code)
+    problems += check_clearing(conn, community)
     return Report(not problems, checked, tuple(problems))
+
+
+def check_clearing(conn: Connection, community: str | None) -> list[Problem]:
+    """Both halves of every cross-community act, and mirrored clearing accounts."""
+    from timebank.store.verify_districts import clearing_problems
+
+    return [Problem(code, what, entry_id) for code, what, entry_id
+            in clearing_problems(conn) if community in (None, code)]
 
 
 def _chain(conn: Connection, comm: sa.Row, progress: Callable[[int], None] | None

@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from webapi.schemas.common import UtcDateTime, code_field, text
+from webapi.schemas.common import Day, UtcDateTime, code_field, text
 
 MAX_IDS = 100_000
 
@@ -18,8 +18,8 @@ class ApproveIn(Schema):
                                metadata={"description": "an import's id (GET /imports/{id})"})
     rule = code_field()
     unit = code_field(metadata={"description": "an org unit: its members' contributions"})
-    from_ = fields.Date(data_key="from", metadata={"description": "first local day"})
-    to = fields.Date(metadata={"description": "last local day"})
+    from_ = Day(data_key="from", metadata={"description": "first local day"})
+    to = Day(metadata={"description": "last local day"})
     recorded_by = text(200, 1)
     include_flagged = fields.Boolean(load_default=False)
 

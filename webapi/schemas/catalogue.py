@@ -5,7 +5,7 @@ from __future__ import annotations
 import attrs
 from marshmallow import Schema, fields, validate
 
-from webapi.schemas.common import UNITS, code_field, positive, text
+from webapi.schemas.common import UNITS, Day, code_field, positive, text
 
 PERIODS = validate.OneOf(["day", "week", "month", "quarter", "year"])
 
@@ -15,8 +15,8 @@ class GiftPatch(Schema):
     name_en = text(200)
     cost = positive()
     unit = fields.String(validate=UNITS)
-    active_from = fields.Date(allow_none=True)
-    active_until = fields.Date(allow_none=True)
+    active_from = Day(allow_none=True)
+    active_until = Day(allow_none=True)
     min_tier = code_field(allow_none=True)
     limit_per_member = positive(allow_none=True)
     limit_period = fields.String(validate=PERIODS)
@@ -38,8 +38,8 @@ class GiftOut(Schema):
     cost = fields.Integer(required=True)
     unit = fields.String(required=True)
     stock = fields.Integer(required=True)
-    active_from = fields.Date(allow_none=True)
-    active_until = fields.Date(allow_none=True)
+    active_from = Day(allow_none=True)
+    active_until = Day(allow_none=True)
     min_tier = fields.String(allow_none=True)
     limit_per_member = fields.Integer(allow_none=True)
     limit_period = fields.String()
@@ -55,7 +55,7 @@ class GiftList(Schema):
 
 
 class GiftQuery(Schema):
-    active_on = fields.Date(metadata={"description": "only gifts offered that day"})
+    active_on = Day(metadata={"description": "only gifts offered that day"})
 
 
 class RestockIn(Schema):

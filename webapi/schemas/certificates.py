@@ -6,14 +6,14 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from webapi.schemas.common import UtcDateTime, code_field, text
+from webapi.schemas.common import Day, UtcDateTime, code_field, text
 
 
 class CertificateIn(Schema):
     member = code_field(required=True)
-    from_ = fields.Date(required=True, data_key="from",
+    from_ = Day(required=True, data_key="from",
                         metadata={"description": "first local day of the period"})
-    to = fields.Date(required=True, metadata={"description": "last local day (not future)"})
+    to = Day(required=True, metadata={"description": "last local day (not future)"})
     purpose = text(500, load_default="")
 
     @validates_schema
@@ -35,7 +35,7 @@ class IssuerOut(Schema):
 
 
 class ActivityOut(Schema):
-    date = fields.Date(required=True, attribute="day")
+    date = Day(required=True, attribute="day")
     rule = fields.String(required=True)
     rule_name = fields.String(required=True, metadata={"description": "or the honour's "
                                                        "reason"})
@@ -56,7 +56,7 @@ class CertificateOut(Schema):
     activities = fields.List(fields.Nested(ActivityOut), required=True)
     honours = fields.List(fields.Nested(ActivityOut), required=True)
     issuer = fields.Nested(IssuerOut, required=True)
-    issued_on = fields.Date(required=True)
+    issued_on = Day(required=True)
     digest = fields.String(required=True, metadata={
         "description": "SHA-256 over the counted contributions and honours"})
     status = fields.String(required=True, metadata={"description": "valid or revoked"})
@@ -73,11 +73,11 @@ class PublicCertificateOut(Schema):
     honour_minutes = fields.Integer(required=True)
     period = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
     issuer = fields.Nested(IssuerOut, required=True)
-    issued_on = fields.Date(required=True)
+    issued_on = Day(required=True)
 
 
 class HonourIn(Schema):
-    activity_date = fields.Date(required=True)
+    activity_date = Day(required=True)
     rule = code_field(required=True)
     members = fields.List(code_field(), required=True, validate=validate.Length(1, 1000))
     minutes = fields.Integer(strict=True, required=True, validate=validate.Range(1, 1440))
@@ -87,7 +87,7 @@ class HonourIn(Schema):
 class HonourOut(Schema):
     id = fields.Integer(required=True)
     status = fields.String(required=True)
-    activity_date = fields.Date(required=True)
+    activity_date = Day(required=True)
     rule = fields.String(required=True)
     members = fields.List(fields.String(), required=True)
     minutes = fields.Integer(required=True)

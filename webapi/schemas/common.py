@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from timebank.domain.ledger import MAX_AMOUNT
 
@@ -17,6 +17,48 @@ class UtcDateTime(fields.DateTime):
         if isinstance(value, datetime) and value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
         return super()._serialize(value, attr, obj, **kwargs)
+
+
+# Days the API accepts: wide enough for any real record, far enough from Python's year 1
+# and 9999 that a day's bounds in any time zone, or the next day, can still be computed.
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(9998, 12, 31)
+_RANGE = f"between {FIRST_DAY} and {LAST_DAY}"
+
+
+class Day(fields.Date):
+    """A calendar day ``YYYY-MM-DD`` within ``FIRST_DAY``..``LAST_DAY`` (a 422 otherwise,
+    instead of an OverflowError when a service computes the day's bounds)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        metadata = kwargs.pop("metadata", {})
+        text = metadata.get("description")
+        metadata["description"] = f"{text}; {_RANGE}" if text else f"a day {_RANGE}"
+        super().__init__(metadata=metadata, **kwargs)
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> date:
+        day = super()._deserialize(value, attr, data, **kwargs)
+        if not FIRST_DAY <= day <= LAST_DAY:
+            raise ValidationError(f"must be a day {_RANGE}")
+        return day  # type: ignore[no-any-return]
+
+
+class Moment(fields.AwareDateTime):
+    """An RFC 3339 time with its offset, on a day ``FIRST_DAY``..``LAST_DAY`` in UTC."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("metadata", {}).setdefault(
+            "description", f"RFC 3339 with an offset; {_RANGE}")
+        super().__init__(default_timezone=None, **kwargs)
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> datetime:
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            day = moment.astimezone(UTC).date()
+        except OverflowError:
+            day = None
+        if day is None or not FIRST_DAY <= day <= LAST_DAY:
+            raise ValidationError(f"must be a time {_RANGE}")
+        return moment  # type: ignore[no-any-return]
 
 
 UNITS = validate.OneOf(["points", "minutes"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from webapi.schemas.common import UtcDateTime, code_field, text
+from webapi.schemas.common import Day, Moment, UtcDateTime, code_field, text
 
 STATUSES = ["pending", "approved", "rejected", "reversed"]
 TAGS = fields.List(fields.String(validate=validate.Length(1, 32)),
@@ -21,9 +21,9 @@ class ContributionIn(Schema):
     member = code_field(required=True)
     rule = code_field(required=True)
     quantity = _quantity()
-    occurred_on = fields.Date()
-    started_at = fields.AwareDateTime(default_timezone=None)
-    ended_at = fields.AwareDateTime(default_timezone=None)
+    occurred_on = Day()
+    started_at = Moment()
+    ended_at = Moment()
     scheduled_minutes = fields.Integer(strict=True, validate=validate.Range(1, 10**6))
     tags = TAGS
     note = text(500)
@@ -35,9 +35,9 @@ class BatchIn(Schema):
     rule = code_field(required=True)
     members = fields.List(code_field(), required=True, validate=validate.Length(1, 5000))
     quantity = _quantity()
-    occurred_on = fields.Date()
-    started_at = fields.AwareDateTime(default_timezone=None)
-    ended_at = fields.AwareDateTime(default_timezone=None)
+    occurred_on = Day()
+    started_at = Moment()
+    ended_at = Moment()
     scheduled_minutes = fields.Integer(strict=True, validate=validate.Range(1, 10**6))
     tags = TAGS
     note = text(500)
@@ -72,7 +72,7 @@ class ContributionFull(ContributionOut):
     credited = fields.Integer()
     raw_points = fields.Integer()
     bonus = fields.Integer()
-    occurred_on = fields.Date()
+    occurred_on = Day()
     started_at = UtcDateTime()
     ended_at = UtcDateTime(allow_none=True)
     period = fields.String(allow_none=True)
@@ -92,8 +92,8 @@ class ContributionQuery(Schema):
     status = fields.String(validate=validate.OneOf(STATUSES))
     member = code_field()
     rule = code_field()
-    from_ = fields.Date(data_key="from")
-    to = fields.Date()
+    from_ = Day(data_key="from")
+    to = Day()
     flagged = fields.Boolean()
     import_ = fields.Integer(data_key="import", validate=validate.Range(1, 2**62),
                              metadata={"description": "an import's id"})

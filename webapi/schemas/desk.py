@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from webapi.schemas.common import Day
 from webapi.schemas.reports import MONTH
 
 
@@ -32,7 +33,7 @@ class DayQuery(Schema):
 class DayOut(Schema):
     code = fields.String(required=True)
     name = fields.String(required=True)
-    day = fields.Date(required=True)
+    day = Day(required=True)
     status = fields.String(required=True)
 
 

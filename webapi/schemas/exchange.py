@@ -6,7 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from timebank.domain.exchange import FUNDERS, OFFER_STATUSES, STATUSES
 from timebank.domain.ledger import MAX_AMOUNT
-from webapi.schemas.common import UtcDateTime, code_field, positive
+from webapi.schemas.common import Day, UtcDateTime, code_field, positive
 from webapi.schemas.common import text as text_field
 
 ROW_ID = validate.Range(1, 2**63 - 1)
@@ -17,7 +17,7 @@ class RequestIn(Schema):
     title = text_field(200, 1, required=True)
     category = code_field(required=True, metadata={"description": "GET /requests/categories"})
     minutes = positive(required=True, metadata={"description": "the estimate, held now"})
-    needed_on = fields.Date()
+    needed_on = Day()
     place = text_field(200)
     funded_by = fields.String(validate=validate.OneOf(FUNDERS), metadata={
         "description": "member (default) or pool: the donation pool, for members tagged "
@@ -104,7 +104,7 @@ class RequestOut(Schema):
     minutes_held = fields.Integer(required=True)
     payer = fields.String(required=True, metadata={"description": "a member code or pool"})
     funded_by = fields.String()
-    needed_on = fields.Date(allow_none=True)
+    needed_on = Day(allow_none=True)
     place = fields.String()
     max_volunteers = fields.Integer()
     volunteers = fields.List(fields.String(), required=True)

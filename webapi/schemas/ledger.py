@@ -16,6 +16,9 @@ class BalanceOut(Schema):
     held = fields.Integer(required=True)
     available = fields.Integer(required=True)
     lifetime_earned = fields.Integer(required=True)
+    owed = fields.Integer(required=True, metadata={
+        "description": "欠: points owed after an award already spent was reversed "
+                       "(max(0, -available)); spending and transfers wait until it is 0"})
 
 
 class MemberBalance(Schema):

@@ -15,7 +15,9 @@ class ItemIn(Schema):
 
 
 class RedemptionIn(Schema):
-    member = code_field(metadata={"description": "the member's code (or give card)"})
+    member = code_field(metadata={"description": "the member's code (or give card); "
+                                  "COMMUNITY:CODE for a member of a partner community "
+                                  "of the district (通存通兑)"})
     card = text(64, 1, metadata={"description": "the member's card code, at a desk"})
     items = fields.List(fields.Nested(ItemIn), required=True,
                         validate=validate.Length(1, 50))

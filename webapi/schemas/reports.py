@@ -9,9 +9,13 @@ from timebank.reports.leaderboard import MAX_LIMIT
 from webapi.schemas.common import UNITS, code_field
 
 FORMATS = ["json", "csv", "xlsx"]
-MONTH = validate.Regexp(r"^[0-9]{4}-(0[1-9]|1[0-2])$", error="must be a month YYYY-MM")
-PERIOD = validate.Regexp(r"^[0-9]{4}(-(0[1-9]|1[0-2]|[Qq][1-4]))?$",
-                         error="must be YYYY, YYYY-Qn or YYYY-MM")
+# Years 1970 to 9998, as the report periods allow (timebank.reports.periods): said in
+# the pattern so the OpenAPI document is as strict as the rule.
+YEAR = r"(19[7-9][0-9]|[2-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])"
+MONTH = validate.Regexp(rf"^{YEAR}-(0[1-9]|1[0-2])$",
+                        error="must be a month YYYY-MM, 1970-01 to 9998-12")
+PERIOD = validate.Regexp(rf"^{YEAR}(-(0[1-9]|1[0-2]|[Qq][1-4]))?$",
+                         error="must be YYYY, YYYY-Qn or YYYY-MM, from 1970 to 9998")
 
 
 class ReportQuery(Schema):
@@ -28,6 +32,10 @@ class ReportQuery(Schema):
 class MonthlyQuery(ReportQuery):
     month = fields.String(required=True, validate=MONTH, metadata={"example": "2024-03"})
     ledger_unit = fields.String(load_default="points", validate=UNITS)
+    mask = fields.Boolean(load_default=None, metadata={
+        "description": "names masked, no member codes, households shown as their "
+                       "building; default true for csv and xlsx (files get posted and "
+                       "passed on), false for json"})
 
 
 class LeaderboardQuery(ReportQuery):

@@ -8,7 +8,7 @@ from typing import Any
 from marshmallow import INCLUDE, Schema, fields, pre_dump
 
 from timebank.domain.rulebook import to_dict
-from webapi.schemas.common import UNITS, text
+from webapi.schemas.common import UNITS, Day, text
 
 
 class RuleIn(Schema):
@@ -23,7 +23,7 @@ class RuleIn(Schema):
     basis = text(32)
     rate = fields.Raw(metadata={"description": "points per hour/item/occurrence"})
     approval = fields.Boolean()
-    effective_from = fields.Date(metadata={"description": "a local day; default today"})
+    effective_from = Day(metadata={"description": "a local day; default today"})
 
 
 class RuleOut(Schema):

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
-from webapi.schemas.common import code_field, text
+from webapi.schemas.common import Day, code_field, text
 
 
 class ServiceDayIn(Schema):
     code = code_field(required=True)
     name = text(200, 1, required=True)
-    day = fields.Date(required=True)
+    day = Day(required=True)
 
 
 class ServiceDayOut(Schema):
     code = fields.String(required=True)
     name = fields.String(required=True)
-    day = fields.Date(required=True)
+    day = Day(required=True)
     status = fields.String(required=True)
 
 

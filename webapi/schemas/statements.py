@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
-from webapi.schemas.common import UNITS, UtcDateTime
+from webapi.schemas.common import UNITS, Day, UtcDateTime
 
 
 class StatementQuery(Schema):
-    from_ = fields.Date(data_key="from")
-    to = fields.Date()
+    from_ = Day(data_key="from")
+    to = Day()
     unit = fields.String(validate=UNITS)
 
 
@@ -35,8 +35,10 @@ class StatementLineOut(Schema):
 
 class StatementOut(Schema):
     member = fields.String(required=True)
-    from_ = fields.Date(data_key="from", allow_none=True)
-    to = fields.Date(allow_none=True)
+    from_ = Day(data_key="from", allow_none=True)
+    to = Day(allow_none=True)
     lines = fields.List(fields.Nested(StatementLineOut), required=True)
     opening = fields.Dict(keys=fields.String(), values=fields.Integer())
     closing = fields.Dict(keys=fields.String(), values=fields.Integer())
+    owed = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
+        "description": "欠 per unit whose closing balance is below zero"})

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
+from webapi.schemas.common import Day
+
 
 class TierOut(Schema):
     code = fields.String(required=True)
@@ -19,7 +21,7 @@ class TierList(Schema):
 
 class TierStatusOut(Schema):
     member = fields.String(required=True)
-    on = fields.Date()
+    on = Day()
     basis = fields.String()
     unit = fields.String()
     earned = fields.Integer()

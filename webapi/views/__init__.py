@@ -11,6 +11,7 @@ from webapi.views import (
     communities,
     contributions,
     desk,
+    districts,
     exchange,
     ledger,
     members,
@@ -46,4 +47,5 @@ BLUEPRINTS = (
     poster.bp,
     desk.bp,
     certificates.bp,
+    districts.bp,
 )

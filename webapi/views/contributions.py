@@ -68,6 +68,18 @@ def reject(headers: dict[str, str], body: dict[str, Any], contribution_id: int) 
                                        **body)
 
 
+@bp.route(f"/contributions/<{ID}:contribution_id>/reverse", methods=["POST"])
+@allow("admin")
+@bp.arguments(IdempotencyHeader, location="headers")
+@bp.arguments(Reason)
+@bp.response(200, ContributionOut)
+def reverse(headers: dict[str, str], body: dict[str, Any], contribution_id: int) -> Any:
+    """Undo an approved contribution, saying why: its award is reversed (even when the
+    points were already spent: the member then owes them) and it leaves the totals."""
+    return bank().contributions.reverse(community(), contribution_id,
+                                        actor=identity().actor, key=headers["key"], **body)
+
+
 @bp.route("/contributions", methods=["GET"])
 @allow("admin", "clerk")
 @bp.arguments(ContributionQuery, location="query")

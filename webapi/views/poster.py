@@ -23,7 +23,8 @@ bp = blueprint("poster", "The printable notice-board poster.")
 def poster(query: dict[str, Any]) -> Any:
     """The month's points as a printable poster (A4 or A3, zh or en). Names are masked
     (张*明, 王*) and no member codes are shown."""
-    report = bank().reports.monthly(community(), query["month"], query.get("unit"))
+    report = bank().reports.monthly(community(), query["month"], query.get("unit"),
+                                    mask=True)
     page = render_poster(report, lang=query["lang"], paper=query["size"],
                          limit=query.get("limit"))
     return current_app.response_class(page, content_type="text/html; charset=utf-8")

@@ -60,9 +60,11 @@ def _answer(report: Any, query: dict[str, Any], name: str) -> Any:
 @files
 def monthly(query: dict[str, Any]) -> Any:
     """The month's points per member (每月统计): by rule, total and rank, with totals per
-    rule and per unit; `unit` narrows it to the members under one org unit."""
+    rule and per unit; `unit` narrows it to the members under one org unit. CSV and
+    XLSX are masked (张*明, no codes, buildings not households) unless `mask=false`."""
+    mask = query["mask"] if query["mask"] is not None else query["format"] != "json"
     report = bank().reports.monthly(community(), query["month"], query.get("unit"),
-                                    ledger_unit=query["ledger_unit"])
+                                    ledger_unit=query["ledger_unit"], mask=mask)
     return _answer(report, query, "monthly")
 
 

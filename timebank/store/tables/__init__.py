@@ -59,3 +59,13 @@ __all__ = [
     "service_days", "stock_movements", "units",
 ]
 __all__ += ["certificate_items", "certificates", "honour_members", "honours"]
+from timebank.store.tables.districts import (  # noqa: E402
+    cross_acts,
+    district_communities,
+    district_settlements,
+    districts,
+    member_moves,
+)
+
+__all__ += ["cross_acts", "district_communities", "district_settlements", "districts",
+            "member_moves"]

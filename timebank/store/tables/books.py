@@ -76,9 +76,10 @@ accounts = sa.Table(
     sa.UniqueConstraint("member_id", "unit"),
     sa.UniqueConstraint("community_id", "system", "unit"),
     sa.CheckConstraint("(member_id IS NULL) <> (system IS NULL)", name="one_owner"),
-    # A second line behind the guarded updates: member money never goes negative.
-    sa.CheckConstraint("system IS NOT NULL OR (held >= 0 AND posted >= held)",
-                       name="member_not_negative"),
+    # A second line behind the guarded updates: nothing on hold is ever negative. A member's
+    # available balance (posted - held) goes below zero only through the reversal of an
+    # award (NewEntry.overdraw, migration 0009): the member then owes the points.
+    sa.CheckConstraint("system IS NOT NULL OR held >= 0", name="member_held_not_negative"),
 )
 
 entries = sa.Table(

@@ -65,7 +65,8 @@
     const units = Object.entries(balance.data.balances);
     $("me-balances").replaceChildren(...(units.length ? units : [["points", null]]).map(
       ([unit, b]) => el("li", {}, unitName(unit) + ": ", el("b", { text: b ? String(b.available)
-        : "0" }), b && b.held ? " (" + t.held + " " + b.held + ")" : "",
+        : "0" }), b && b.owed > 0 ? el("b", { class: "owed", text: " " + t.owed + " "
+        + b.owed }) : "", b && b.held ? " (" + t.held + " " + b.held + ")" : "",
         b ? " · " + t.earned + " " + b.lifetime_earned : "")));
     const status = tier.data || {};
     const name = (x) => (en ? x.name_en : x.name_zh) || x.code;

@@ -1,0 +1,270 @@
+"""Districts (通存通兑), worked by hand over three communities on both engines: members
+redeem in each other's communities and move home with their balance; every act writes a
+half in each book in one transaction; positions sum to zero and restart after a
+settlement; ``verify`` finds both halves of every act."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from tests.integration.test_redemption_concurrency import race
+from timebank import Timebank
+from timebank.errors import (
+    IdempotencyConflict,
+    InvalidState,
+    LimitExceeded,
+    NotFound,
+    OutOfStock,
+    ValidationError,
+)
+from timebank.store.districts import DistrictsGateway
+from timebank.timeutil import utcnow
+
+COMMUNITIES = ("east", "west", "north")
+
+
+def _setup(tb: Timebank, **terms: object) -> None:
+    for code in COMMUNITIES:
+        tb.communities.create(code, f"{code}社区")
+        member = f"{code[0]}1"
+        tb.members.add(code, member, f"居民{member}", card=f"card-{member}")
+        tb.ledger.award(code, member, 100, key=f"seed-{member}")
+        tb.gifts.create(code, "soap", name="肥皂", cost=10, stock=10)
+    tb.districts.create("jd", "街道", list(COMMUNITIES), ["points"], **terms)
+
+
+def _positions(tb: Timebank) -> dict[str, tuple[int, dict[str, int]]]:
+    found = tb.districts.positions("jd")
+    for unit in {p.unit for p in found}:
+        assert sum(p.total for p in found if p.unit == unit) == 0
+    return {p.community: (p.total, dict(p.partners)) for p in found if p.unit == "points"}
+
+
+def _available(tb: Timebank, community: str, member: str) -> int:
+    balance = tb.ledger.balance(community, member)["points"]
+    return balance.posted - balance.held
+
+
+def test_acts_in_every_direction_and_one_settlement_keep_positions_summing_to_zero(
+        tb: Timebank) -> None:
+    _setup(tb)
+    assert _positions(tb)["east"] == (0, {"west": 0, "north": 0})
+
+    done = tb.redemptions.redeem("west", "east:e1", [("soap", 2)], key="r1")
+    assert (done.total, done.balance_after, done.member) == (20, 80, "east:e1")
+    tb.redemptions.redeem("north", "west:w1", [("soap", 1)], key="r2")
+    tb.redemptions.redeem("east", "north:n1", [("soap", 3)], key="r3")
+    assert _positions(tb) == {"east": (10, {"west": -20, "north": 30}),
+                              "west": (10, {"east": 20, "north": -10}),
+                              "north": (-20, {"east": -30, "west": 10})}
+
+    moved = tb.districts.move("west", "w1", "east", key="m1")
+    assert dict(moved.balances) == {"points": 90}
+    assert _available(tb, "west", "w1") == 0
+    assert _available(tb, "east", "w1") == 90
+    assert _positions(tb) == {"east": (100, {"west": 70, "north": 30}),
+                              "west": (-80, {"east": -70, "north": -10}),
+                              "north": (-20, {"east": -30, "west": 10})}
+    assert tb.gifts.get("west", "soap").stock == 8
+    assert _available(tb, "east", "e1") == 80
+
+    settled = tb.districts.settle("jd", utcnow())
+    assert {p.community: p.total for p in settled.positions} == {
+        "east": 100, "west": -80, "north": -20}
+    assert _positions(tb) == {"east": (0, {"west": 0, "north": 0}),
+                              "west": (0, {"east": 0, "north": 0}),
+                              "north": (0, {"east": 0, "west": 0})}
+
+    tb.redemptions.redeem("north", "east:e1", [("soap", 1)], key="r4")
+    assert _positions(tb)["north"] == (10, {"east": 10, "west": 0})
+    assert _available(tb, "east", "e1") == 70
+    assert tb.verify().ok
+
+
+def test_a_replayed_cross_redemption_answers_the_same_and_writes_nothing_more(
+        tb: Timebank) -> None:
+    _setup(tb)
+    first = tb.redemptions.redeem("west", "east:e1", [("soap", 2)], key="r1")
+    assert tb.redemptions.redeem("west", "east:e1", [("soap", 2)], key="r1") == first
+    with pytest.raises(IdempotencyConflict):
+        tb.redemptions.redeem("west", "east:e1", [("soap", 3)], key="r1")
+    assert _available(tb, "east", "e1") == 80
+    assert _positions(tb)["west"][0] == 20
+
+
+def test_a_failure_between_the_halves_leaves_neither_half(
+        tb: Timebank, monkeypatch: pytest.MonkeyPatch) -> None:
+    _setup(tb)
+    real = DistrictsGateway.post_half
+    calls: list[int] = []
+
+    def second_fails(self: DistrictsGateway, *args: object, **kwargs: object) -> object:
+        calls.append(1)
+        if len(calls) % 2 == 0:  # the second half of each act
+            raise RuntimeError("crash between the halves")
+        return real(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(DistrictsGateway, "post_half", second_fails)
+    with pytest.raises(RuntimeError):
+        tb.redemptions.redeem("west", "east:e1", [("soap", 2)], key="r1")
+    with pytest.raises(RuntimeError):
+        tb.districts.move("west", "w1", "east", key="m1")
+    monkeypatch.undo()
+    assert _available(tb, "east", "e1") == 100
+    assert _available(tb, "west", "w1") == 100
+    assert tb.gifts.get("west", "soap").stock == 10
+    assert tb.redemptions.find("west") == []
+    assert all(total == 0 for total, _ in _positions(tb).values())
+    assert tb.verify().ok
+    # and the acts go through whole once nothing fails
+    tb.redemptions.redeem("west", "east:e1", [("soap", 2)], key="r1")
+    tb.districts.move("west", "w1", "east", key="m1")
+    assert tb.verify().ok
+
+
+def test_the_position_limit_refuses_the_next_cross_act_by_name(tb: Timebank) -> None:
+    _setup(tb, position_limit=25)
+    tb.redemptions.redeem("west", "east:e1", [("soap", 2)], key="r1")
+    with pytest.raises(LimitExceeded) as refused:
+        tb.redemptions.redeem("west", "east:e1", [("soap", 1)], key="r2")
+    assert refused.value.code == "limit_exceeded"
+    assert "position limit" in str(refused.value.message)
+    assert _available(tb, "east", "e1") == 80
+    assert tb.gifts.get("west", "soap").stock == 8
+    # an act the other way brings the position down and passes
+    tb.redemptions.redeem("east", "west:w1", [("soap", 2)], key="r3")
+    assert _positions(tb)["east"] == (0, {"west": 0, "north": 0})
+
+
+def test_rates_convert_what_the_member_pays_at_home(tb: Timebank) -> None:
+    _setup(tb, rates={"points": {"west": 2}})  # a west point is worth two east points
+    done = tb.redemptions.redeem("west", "east:e1", [("soap", 1)], key="r1")
+    assert (done.total, done.balance_after) == (10, 80)
+    assert _positions(tb)["west"] == (20, {"east": 20, "north": 0})
+    tb.ledger.spend("east", "e1", 5, key="odd")  # 75 east points: 37.5 west points
+    with pytest.raises(ValidationError):
+        tb.districts.move("east", "e1", "west", key="m1")
+    assert _available(tb, "east", "e1") == 75
+    tb.ledger.spend("east", "e1", 1, key="even")
+    moved = tb.districts.move("east", "e1", "west", key="m2")
+    assert dict(moved.balances) == {"points": 37}
+    assert tb.verify().ok
+
+
+def test_staff_of_a_partner_see_name_card_and_available_balance_only(tb: Timebank) -> None:
+    _setup(tb)
+    seen = tb.districts.lookup("west", "east:e1")
+    assert (seen.name, seen.card, dict(seen.available)) == ("居民e1", "card-e1",
+                                                           {"points": 100})
+    assert not hasattr(seen, "entries")
+    with pytest.raises(NotFound):
+        tb.districts.lookup("west", "nowhere:e1")
+
+
+def test_outsiders_holds_tiers_and_returns_are_refused_across(tb: Timebank) -> None:
+    _setup(tb)
+    tb.communities.create("far", "远方社区")
+    tb.members.add("far", "f1", "远方居民")
+    with pytest.raises(NotFound):
+        tb.redemptions.redeem("far", "east:e1", [("soap", 1)], key="x1")
+    with pytest.raises(ValidationError):
+        tb.redemptions.redeem("west", "east:e1", [("soap", 1)], key="x2", hold=True)
+    done = tb.redemptions.redeem("west", "east:e1", [("soap", 1)], key="x3")
+    with pytest.raises(InvalidState):
+        tb.redemptions.return_redemption("west", done.id, key="x4")
+    tb.districts.move("west", "w1", "east", key="m1")
+    with pytest.raises(InvalidState):  # moved once: the code is taken at home now
+        tb.districts.move("west", "w1", "east", key="m2")
+
+
+def test_a_settlement_closes_a_period_once_and_never_backwards(tb: Timebank) -> None:
+    _setup(tb)
+    tb.redemptions.redeem("west", "east:e1", [("soap", 2)], key="r1")
+    cut = utcnow()
+    first = tb.districts.settle("jd", cut)
+    assert tb.districts.settle("jd", cut) == first
+    with pytest.raises(InvalidState):
+        tb.districts.settle("jd", cut - timedelta(seconds=1))
+    with pytest.raises(ValidationError):
+        tb.districts.settle("jd", utcnow() + timedelta(days=1))
+    assert tb.verify().ok
+
+
+def test_racing_cross_redemptions_of_scarce_stock_get_exactly_the_stock(
+        tb: Timebank) -> None:
+    _setup(tb)
+    tb.gifts.create("west", "rice", name="大米", cost=10, stock=3)
+    members = [f"ea{i}" for i in range(8)]
+    for code in members:
+        tb.members.add("east", code, code)
+        tb.ledger.award("east", code, 50, key=f"seed-{code}")
+    outcomes = race([
+        (lambda code=code: tb.redemptions.redeem("west", f"east:{code}", [("rice", 1)],
+                                                 key=f"race-{code}"))
+        for code in members])
+    assert outcomes == {"ok": 3, OutOfStock.__name__: 5}
+    assert tb.gifts.get("west", "rice").stock == 0
+    assert _positions(tb)["west"] == (30, {"east": 30, "north": 0})
+    assert tb.verify().ok
+
+
+def _tamper(tb: Timebank, statement: str) -> None:
+    import sqlalchemy as sa
+
+    with tb.store.engine.begin() as conn:
+        conn.execute(sa.text(statement))
+
+
+def test_verify_names_a_cross_act_whose_amounts_or_halves_do_not_match(tb: Timebank) -> None:
+    _setup(tb)
+    tb.redemptions.redeem("west", "east:e1", [("soap", 2)], key="r1")
+    assert tb.verify().ok
+    _tamper(tb, "UPDATE cross_acts SET to_amount = to_amount + 1")
+    found = tb.verify()
+    assert not found.ok
+    assert any("differ" in p.what for p in found.problems)
+    _tamper(tb, "UPDATE cross_acts SET to_amount = to_amount - 1, "
+                "to_entry_id = from_entry_id")
+    assert any("half in these books is missing" in p.what for p in tb.verify().problems)
+
+
+def test_verify_names_clearing_accounts_that_do_not_mirror(tb: Timebank) -> None:
+    _setup(tb)
+    tb.redemptions.redeem("west", "east:e1", [("soap", 2)], key="r1")
+    # an entry in one book only, through the one posting path: the mirror breaks
+    with tb.store.engine.begin() as conn:
+        import sqlalchemy as sa
+
+        from timebank.domain.ledger import Posting
+        from timebank.store.posting import NewEntry, post_many
+        from timebank.store.tables import accounts, communities
+
+        west = conn.execute(sa.select(communities.c.id).where(
+            communities.c.code == "west")).scalar_one()
+        clearing, issuance = (conn.execute(sa.select(accounts.c.id).where(
+            accounts.c.community_id == west, accounts.c.system == name,
+            accounts.c.unit == "points")).scalar_one()
+            for name in (f"clearing:{west - 1}", "issuance"))
+        post_many(conn, west, "west", [NewEntry("post", (Posting(clearing, "points", 5),
+                                                         Posting(issuance, "points", -5)))])
+    found = tb.verify()
+    assert any("no mirror" in p.what for p in found.problems)
+
+
+def test_racing_cross_acts_in_both_directions_all_land_with_mirrored_books(
+        tb: Timebank) -> None:
+    _setup(tb)
+    calls = []
+    for i in range(6):
+        for home, there in (("east", "west"), ("west", "east")):
+            code = f"{home}{i}"
+            tb.members.add(home, code, code)
+            tb.ledger.award(home, code, 30, key=f"seed-{code}")
+            calls.append(lambda home=home, there=there, code=code: tb.redemptions.redeem(
+                there, f"{home}:{code}", [("soap", 1)], key=f"x-{code}"))
+    assert race(calls) == {"ok": 12}
+    assert _positions(tb)["east"] == (0, {"west": 0, "north": 0})
+    assert tb.gifts.get("east", "soap").stock == 4
+    assert tb.verify().ok

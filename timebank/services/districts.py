@@ -1,0 +1,316 @@
+"""Districts (通存通兑): deposit anywhere, redeem anywhere, with clearing between books.
+
+Each community keeps its own books. A cross act (a member of A redeems at B; a member
+moves home from A to B) posts A's half (member ↔ A's clearing account with B) and B's
+half (B's clearing account with A ↔ sink or member) in ONE transaction, each half in its
+own community's chain, both carrying one cross id in meta. Lock order: gift rows, then
+both halves' accounts by id, then the two communities' rows by id (halves posted in
+community-id order).
+A settlement moves each clearing balance (as of ``until``) to the community's
+``settlement`` account: positions start again from zero.
+
+Not here yet: a member of A serving a request in B (paid into A), district reports.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from timebank.domain.districts import (
+    CrossMember,
+    District,
+    Moved,
+    Position,
+    Settlement,
+    district_terms,
+    partner_of,
+    split_member,
+)
+from timebank.domain.gifts import GiftTerms
+from timebank.domain.ledger import EntryKind, Posting, SystemAccount, move
+from timebank.domain.redemptions import Redeemer
+from timebank.errors import (
+    InvalidState,
+    NotEligible,
+    NotFound,
+    PositionLimitExceeded,
+    UnknownCommunity,
+    ValidationError,
+)
+from timebank.i18n import T
+from timebank.store.db import Store
+from timebank.store.idempotency import check_key
+from timebank.store.posting import NewEntry
+from timebank.store.uow import UnitOfWork
+from timebank.timeutil import utc_naive, utcnow
+
+away = split_member
+
+
+# -- the alliance -------------------------------------------------------------------------
+
+
+def create(uow: UnitOfWork, code: str, name: str, communities: Sequence[str],
+           units: Sequence[str], rates: Any = None, position_limit: Any = None) -> District:
+    settings = district_terms(code, name, communities, units, rates, position_limit)
+    ids = uow.districts.community_ids(communities)
+    missing = [c for c in communities if c not in ids]
+    if missing:
+        raise UnknownCommunity(T("unknown community {code!r}", code=missing[0]),
+                               field="communities")
+    uow.districts.add(code, name, settings, [ids[c] for c in communities])
+    return uow.districts.named(code)
+
+
+def _district_of(uow: UnitOfWork, partner: str) -> tuple[District, int]:
+    """The acting community's district and the partner's id in it (or NotFound)."""
+    district = uow.districts.of_community(uow.community_id)
+    if district is None or partner not in district.communities \
+            or partner == uow.community.code:
+        raise NotFound(T("community {code!r} is not a partner in this district",
+                         code=partner), field="community")
+    return district, uow.districts.community_ids([partner])[partner]
+
+
+# -- one cross act: two halves, one transaction ------------------------------------------
+
+
+@attrs.frozen
+class Half:
+    community_id: int
+    code: str
+    legs: tuple[Posting, ...]
+    kind: str
+    amount: int
+
+
+def _post_across(uow: UnitOfWork, district: District, kind: str, unit: str,
+                 payer: Half, receiver: Half, reason: str, actor: str,
+                 meta: dict[str, Any]) -> tuple[int, dict[int, Any]]:
+    """Post both halves (community-id order), record the act, check the limit."""
+    cross_id = uow.districts.next_cross_id()
+    uow.districts.lock_accounts(leg.account_id for h in (payer, receiver) for leg in h.legs)
+    now = utcnow()
+    posted: dict[int, Any] = {}
+    for half in sorted((payer, receiver), key=lambda h: h.community_id):
+        partner = receiver.code if half is payer else payer.code
+        posted[half.community_id] = uow.districts.post_half(half.community_id, half.code, NewEntry(
+            half.kind, half.legs, reason, actor, occurred_at=now,
+            meta={**meta, "cross": cross_id, "cross_kind": kind, "partner": partner}))
+    uow.districts.add_cross(
+        cross_id, district.id, kind, unit,
+        (payer.community_id, payer.amount, posted[payer.community_id].entry_id),
+        (receiver.community_id, receiver.amount, posted[receiver.community_id].entry_id))
+    _check_limit(uow, district, unit, {payer.community_id: payer.code,
+                                       receiver.community_id: receiver.code})
+    return cross_id, posted
+
+
+def _check_limit(uow: UnitOfWork, district: District, unit: str,
+                 touched: dict[int, str]) -> None:
+    if district.position_limit is None:
+        return
+    totals: dict[int, int] = defaultdict(int)
+    for _, community_id, _, acc_unit, balance in uow.districts.clearing(list(touched)):
+        if acc_unit == unit:
+            totals[community_id] -= balance * district.rate(unit, touched[community_id])
+    for community_id, total in totals.items():
+        if abs(total) > district.position_limit:
+            raise PositionLimitExceeded(
+                T("district {district!r} position limit: community {community!r} would "
+                  "stand at {total} {unit}, the limit is {limit}", district=district.code,
+                  community=touched[community_id], total=total, unit=unit,
+                  limit=district.position_limit),
+                field="district", limit=district.position_limit, position=total)
+
+
+def redeemer(uow: UnitOfWork, ref: tuple[str, str], hold: bool) -> Redeemer:
+    """A member of a partner community, redeeming here (fulfilled at once only)."""
+    if hold:
+        raise ValidationError("a member of another community redeems at once, not held",
+                              field="hold")
+    _, partner_id = _district_of(uow, ref[0])
+    row = uow.districts.member(partner_id, ref[1])
+    return Redeemer(int(row.id), f"{ref[0]}:{row.code}", tuple(row.tags or ()))
+
+
+def check_no_tiers(wanted: Sequence[GiftTerms]) -> None:
+    for gift in wanted:
+        if gift.min_tier:
+            raise NotEligible(T("gift {gift!r} needs a tier; tiers are not counted across "
+                                "communities", gift=gift.code), field="gift")
+
+
+def pay_across(uow: UnitOfWork, ref: tuple[str, str], who: Redeemer, unit: str, total: int,
+               reason: str, actor: str, meta: dict[str, Any]) -> tuple[int, int]:
+    """The member pays ``total`` (our unit amounts) from home: home's half moves it from
+    the member to its clearing account with us; ours from our clearing account with home
+    to the redemption sink. Returns (our entry id, the member's available at home)."""
+    district, home_id = _district_of(uow, ref[0])
+    district.check_unit(unit)
+    here = uow.community.code
+    at_home = district.convert(unit, total, here, ref[0])
+    account = uow.districts.member_accounts(who.id, [unit], home_id)[unit][0]
+    their_clearing = uow.districts.clearing_account(home_id, uow.community_id, unit)
+    our_clearing = uow.districts.clearing_account(uow.community_id, home_id, unit)
+    sink = uow.ledger.system_account(SystemAccount.REDEMPTION, unit)
+    _, posted = _post_across(
+        uow, district, "redeem", unit,
+        Half(home_id, ref[0], move(account, their_clearing, unit, at_home), EntryKind.SPEND,
+             at_home),
+        Half(uow.community_id, here, move(our_clearing, sink, unit, total), EntryKind.POST,
+             total), reason, actor, meta)
+    home = posted[home_id]
+    return posted[uow.community_id].entry_id, home.balances[account] - home.held[account]
+
+
+def move_member(uow: UnitOfWork, code: str, to_community: str, *, key: str,
+                actor: str = "system") -> Moved:
+    """The member and every balance the district clears move home to ``to_community``."""
+    request = {"op": "move", "member": code, "to": to_community, "actor": actor}
+    return uow.once(check_key(key), request,
+                    lambda: _move(uow, code, to_community, actor), Moved)
+
+
+def _move(uow: UnitOfWork, code: str, to_community: str, actor: str) -> Moved:
+    district, to_id = _district_of(uow, to_community)
+    here = uow.community.code
+    row = uow.districts.member(uow.community_id, code)
+    new_id = uow.districts.add_member(to_id, row)
+    uow.districts.add_move(int(row.id), new_id)
+    old = uow.districts.member_accounts(int(row.id), district.units, uow.community_id)
+    new = uow.districts.member_accounts(new_id, district.units, to_id)
+    balances: dict[str, int] = {}
+    crosses: list[int] = []
+    for unit in district.units:
+        account, posted, held = old[unit]
+        if held:
+            raise InvalidState(T("member {member!r} has {held} {unit} on hold; release it "
+                                 "before moving", member=code, held=held, unit=unit),
+                               field="member", state="held")
+        if posted < 0:  # an award taken back after it was spent: settle it here first
+            raise InvalidState(T("member {member!r} owes {owed} {unit}; it is earned back "
+                                 "before moving", member=code, owed=-posted, unit=unit),
+                               field="member", state="owed")
+        arriving = district.convert(unit, posted, here, to_community) if posted else 0
+        balances[unit] = arriving
+        if not posted:
+            continue
+        out = uow.districts.clearing_account(uow.community_id, to_id, unit)
+        into = uow.districts.clearing_account(to_id, uow.community_id, unit)
+        reason = f"moved to {to_community}"
+        cross_id, _ = _post_across(
+            uow, district, "move", unit,
+            Half(uow.community_id, here, move(account, out, unit, posted), EntryKind.POST,
+                 posted),
+            Half(to_id, to_community, move(into, new[unit][0], unit, arriving),
+                 EntryKind.POST, arriving), reason, actor, {"member": code})
+        crosses.append(cross_id)
+    return Moved(code, here, to_community, balances, tuple(crosses))
+
+
+# -- what a partner's staff may see -------------------------------------------------------
+
+
+def lookup(uow: UnitOfWork, member: str) -> CrossMember:
+    """Name, card and available balance of a partner's member: nothing more."""
+    ref = split_member(member)
+    if ref is None:
+        raise ValidationError("name the member COMMUNITY:CODE", field="member")
+    district, home_id = _district_of(uow, ref[0])
+    row = uow.districts.member(home_id, ref[1])
+    found = uow.districts.member_accounts(int(row.id), district.units, home_id)
+    return CrossMember(ref[0], row.code, row.name, row.card,
+                       {u: posted - held for u, (_, posted, held) in found.items()})
+
+
+# -- positions and settlements ------------------------------------------------------------
+
+
+def positions(uow: UnitOfWork, code: str, until: datetime | None = None) -> list[Position]:
+    district = uow.districts.named(code)
+    ids = uow.districts.community_ids(district.communities)
+    by_id = {i: c for c, i in ids.items()}
+    table: dict[tuple[str, str], dict[str, int]] = {
+        (c, u): {p: 0 for p in district.communities if p != c}
+        for c in district.communities for u in district.units}
+    for _, community_id, name, unit, balance in uow.districts.clearing(list(by_id), until):
+        partner = by_id.get(partner_of(name) or -1)
+        own = by_id[community_id]
+        if partner is not None and (own, unit) in table:
+            table[own, unit][partner] -= balance * district.rate(unit, own)
+    return [Position(c, u, sum(per.values()), per) for (c, u), per in table.items()]
+
+
+def settle(uow: UnitOfWork, code: str, until: datetime, actor: str = "system"
+           ) -> Settlement:
+    """Close the period to ``until``: each community's clearing balances as of then go to
+    its settlement account, in one entry of its books (occurred at ``until``)."""
+    if not isinstance(until, datetime):
+        raise ValidationError("until is a date and time", field="until")
+    cut = utc_naive(until)
+    if cut > utc_naive(utcnow()):
+        raise ValidationError("a period closes in the past, not the future", field="until")
+    district = uow.districts.named(code, lock=True)
+    stored = uow.districts.settlement(district.id, cut)
+    if stored is not None:  # the same period again: the same answer
+        return Settlement(district.code, cut.isoformat(), tuple(
+            Position(p["community"], p["unit"], p["total"], p["partners"]) for p in stored))
+    last = uow.districts.last_settled(district.id)
+    if last is not None and cut < last:
+        raise InvalidState(T("district {code!r} is settled to {last}", code=code,
+                             last=last.isoformat()), field="until")
+    settled = positions(uow, code, cut)
+    ids = uow.districts.community_ids(district.communities)
+    by_id = {i: c for c, i in ids.items()}
+    legs: dict[int, list[Posting]] = defaultdict(list)
+    for account, community_id, _, unit, balance in uow.districts.clearing(list(by_id), cut):
+        if balance:
+            legs[community_id].append(Posting(account, unit, -balance))
+            legs[community_id].append(Posting(
+                uow.districts.settlement_account(community_id, unit), unit, balance))
+    uow.districts.lock_accounts(leg.account_id for row in legs.values() for leg in row)
+    for community_id in sorted(legs):
+        uow.districts.post_half(community_id, by_id[community_id], NewEntry(
+            EntryKind.POST, tuple(legs[community_id]), f"district {code} settlement",
+            actor, occurred_at=cut, meta={"settlement": code, "until": cut.isoformat()}))
+    uow.districts.add_settlement(district.id, cut, [attrs.asdict(p) for p in settled])
+    return Settlement(district.code, cut.isoformat(), tuple(settled))
+
+
+class Districts:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def create(self, code: str, name: str, communities: Sequence[str], units: Sequence[str],
+               rates: Any = None, position_limit: Any = None) -> District:
+        """An alliance of two or more communities clearing ``units`` (platform act)."""
+        return self.store.transact(None, lambda uow: create(
+            uow, code, name, communities, units, rates, position_limit))
+
+    def get(self, code: str) -> District:
+        with self.store.reading() as uow:
+            return uow.districts.named(code)
+
+    def move(self, community: str, member: str, to_community: str, *, key: str,
+             actor: str = "system") -> Moved:
+        """Move a member home from ``community`` to ``to_community`` with the balance."""
+        return self.store.transact(community, lambda uow: move_member(
+            uow, member, to_community, key=key, actor=actor))
+
+    def lookup(self, community: str, member: str) -> CrossMember:
+        """What ``community``'s staff see of a partner's member ``"A:CODE"``."""
+        with self.store.reading(community) as uow:
+            return lookup(uow, member)
+
+    def positions(self, code: str) -> list[Position]:
+        with self.store.reading() as uow:
+            return positions(uow, code)
+
+    def settle(self, code: str, until: datetime, actor: str = "system") -> Settlement:
+        return self.store.transact(None, lambda uow: settle(uow, code, until, actor))

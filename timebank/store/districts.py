@@ -1,0 +1,208 @@
+"""The districts' gateway: alliances, clearing accounts, cross acts, moves, settlements.
+
+A cross act writes in two communities' books in one transaction: ``post_half`` posts one
+half through ``posting.post_many`` for the community it names (its own chain, its own
+sequence). Callers post the halves in community-id order, so two acts between the same
+pair take the communities' rows in one order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from timebank.domain.districts import CLEARING, SETTLEMENT, District, clearing_name
+from timebank.errors import AlreadyExists, NotFound, UnknownMember
+from timebank.i18n import T
+from timebank.store.gateway import Gateway
+from timebank.store.idempotency import insert_ignoring_conflicts
+from timebank.store.posting import NewEntry, Posted, allocate_ids, post_many
+from timebank.store.tables import accounts, communities, entries, members, postings
+from timebank.store.tables.districts import (
+    cross_acts,
+    district_communities,
+    district_settlements,
+    districts,
+    member_moves,
+)
+from timebank.timeutil import utcnow
+
+
+class DistrictsGateway(Gateway):
+    # -- the alliance --------------------------------------------------------------------
+
+    def community_ids(self, codes: Iterable[str]) -> dict[str, int]:
+        wanted = list(codes)
+        return {code: int(i) for i, code in self.conn.execute(
+            sa.select(communities.c.id, communities.c.code)
+            .where(communities.c.code.in_(wanted)))}
+
+    def add(self, code: str, name: str, settings: Mapping[str, Any],
+            community_ids: Sequence[int]) -> int:
+        try:
+            district_id = self.conn.execute(districts.insert().values(
+                code=code, name=name, settings=dict(settings), created_at=utcnow())
+                .returning(districts.c.id)).scalar_one()
+            self.conn.execute(district_communities.insert(), [
+                {"district_id": district_id, "community_id": c} for c in community_ids])
+        except sa.exc.IntegrityError as exc:
+            raise AlreadyExists(T("district {code!r} exists, or one of its communities is "
+                                  "already in a district", code=code), field="code") from exc
+        return int(district_id)
+
+    def _load(self, where: Any, lock: bool = False) -> District | None:
+        query = sa.select(districts.c.id, districts.c.code, districts.c.name,
+                          districts.c.settings).where(where)
+        if lock and self.uow.dialect == "postgresql":
+            query = query.with_for_update()
+        row = self.conn.execute(query).first()
+        if row is None:
+            return None
+        codes = tuple(self.conn.execute(
+            sa.select(communities.c.code)
+            .join(district_communities, district_communities.c.community_id == communities.c.id)
+            .where(district_communities.c.district_id == row.id)
+            .order_by(communities.c.id)).scalars())
+        settings = row.settings or {}
+        return District(int(row.id), row.code, row.name, codes, tuple(settings["units"]),
+                        settings.get("rates") or {}, settings.get("position_limit"))
+
+    def named(self, code: str, lock: bool = False) -> District:
+        found = self._load(districts.c.code == code, lock)
+        if found is None:
+            raise NotFound(T("unknown district {code!r}", code=code), field="district")
+        return found
+
+    def of_community(self, community_id: int) -> District | None:
+        return self._load(districts.c.id == sa.select(district_communities.c.district_id)
+                          .where(district_communities.c.community_id == community_id)
+                          .scalar_subquery())
+
+    # -- accounts ------------------------------------------------------------------------
+
+    def _system(self, community_id: int, name: str, unit: str) -> int:
+        query = sa.select(accounts.c.id).where(accounts.c.community_id == community_id,
+                                               accounts.c.system == name,
+                                               accounts.c.unit == unit)
+        found = self.conn.execute(query).scalar()
+        if found is None:  # opened on first use: communities existed before districts
+            self.conn.execute(insert_ignoring_conflicts(self.conn, accounts),
+                              [{"community_id": community_id, "system": name, "unit": unit}])
+            found = self.conn.execute(query).scalar_one()
+        return int(found)
+
+    def clearing_account(self, community_id: int, partner_id: int, unit: str) -> int:
+        return self._system(community_id, clearing_name(partner_id), unit)
+
+    def settlement_account(self, community_id: int, unit: str) -> int:
+        return self._system(community_id, SETTLEMENT, unit)
+
+    def member(self, community_id: int, code: str) -> Any:
+        """A member of another community: id, code, name, phone, card, roles, tags."""
+        row = self.conn.execute(
+            sa.select(members.c.id, members.c.code, members.c.name, members.c.phone,
+                      members.c.card, members.c.roles, members.c.tags)
+            .where(members.c.community_id == community_id, members.c.code == code)).first()
+        if row is None:
+            raise UnknownMember(T("unknown member {member!r}", member=code), field="member")
+        return row
+
+    def member_accounts(self, member_id: int, units: Sequence[str], community_id: int
+                        ) -> dict[str, tuple[int, int, int]]:
+        """unit → (account id, posted, held), opening the missing accounts."""
+        def read() -> dict[str, tuple[int, int, int]]:
+            return {u: (int(i), int(p), int(h)) for i, u, p, h in self.conn.execute(
+                sa.select(accounts.c.id, accounts.c.unit, accounts.c.posted, accounts.c.held)
+                .where(accounts.c.member_id == member_id, accounts.c.unit.in_(units)))}
+        found = read()
+        missing = [u for u in units if u not in found]
+        if missing:
+            self.conn.execute(insert_ignoring_conflicts(self.conn, accounts), [
+                {"community_id": community_id, "member_id": member_id, "unit": u}
+                for u in missing])
+            found = read()
+        return found
+
+    def add_member(self, community_id: int, row: Any) -> int:
+        """The moving member's new row in ``community_id`` (same code, name, card)."""
+        try:
+            return int(self.conn.execute(members.insert().values(
+                community_id=community_id, code=row.code, name=row.name,
+                phone=row.phone, card=row.card, roles=row.roles, tags=row.tags,
+                unit_id=None, created_at=utcnow()).returning(members.c.id)).scalar_one())
+        except sa.exc.IntegrityError as exc:
+            raise AlreadyExists(T("member {code!r} already exists", code=row.code),
+                                field="code") from exc
+
+    def add_move(self, from_member: int, to_member: int) -> None:
+        try:
+            self.conn.execute(member_moves.insert().values(
+                from_member_id=from_member, to_member_id=to_member, moved_at=utcnow()))
+        except sa.exc.IntegrityError as exc:
+            raise AlreadyExists(T("the member has already moved"), field="member") from exc
+
+    # -- posting -------------------------------------------------------------------------
+
+    def next_cross_id(self) -> int:
+        return allocate_ids(self.conn, cross_acts, 1)[0]
+
+    def lock_accounts(self, account_ids: Iterable[int]) -> None:
+        """Lock both halves' accounts in id order before either half posts, so the two
+        communities' rows are taken last (SQLite's writer already holds the database)."""
+        if self.uow.dialect == "postgresql":
+            self.conn.execute(sa.select(accounts.c.id)
+                              .where(accounts.c.id.in_(sorted(set(account_ids))))
+                              .order_by(accounts.c.id).with_for_update())
+
+    def post_half(self, community_id: int, code: str, entry: NewEntry) -> Posted:
+        """One community's half of a cross act, in its own books and chain."""
+        return post_many(self.conn, community_id, code, [entry])[0]
+
+    def add_cross(self, cross_id: int, district_id: int, kind: str, unit: str,
+                  payer: tuple[int, int, int], receiver: tuple[int, int, int]) -> None:
+        """``payer``/``receiver``: (community id, amount, entry id)."""
+        self.conn.execute(cross_acts.insert().values(
+            id=cross_id, district_id=district_id, kind=kind, unit=unit,
+            from_community_id=payer[0], from_amount=payer[1], from_entry_id=payer[2],
+            to_community_id=receiver[0], to_amount=receiver[1], to_entry_id=receiver[2],
+            created_at=utcnow()))
+
+    # -- positions and settlements -------------------------------------------------------
+
+    def clearing(self, community_ids: Sequence[int], until: datetime | None = None
+                 ) -> list[tuple[int, int, str, str, int]]:
+        """(account id, community id, account name, unit, balance) of the communities' clearing
+        accounts: stored, or summed over entries that occurred by ``until``."""
+        own = sa.and_(accounts.c.community_id.in_(community_ids),
+                      accounts.c.system.like(f"{CLEARING}%"))
+        if until is None:
+            rows = self.conn.execute(sa.select(
+                accounts.c.id, accounts.c.community_id, accounts.c.system, accounts.c.unit,
+                accounts.c.posted).where(own).order_by(accounts.c.id)).all()
+        else:
+            rows = self.conn.execute(
+                sa.select(accounts.c.id, accounts.c.community_id, accounts.c.system,
+                          accounts.c.unit, sa.func.coalesce(sa.func.sum(postings.c.amount), 0))
+                .select_from(accounts.join(postings, postings.c.account_id == accounts.c.id)
+                             .join(entries, entries.c.id == postings.c.entry_id))
+                .where(own, entries.c.occurred_at <= until)
+                .group_by(accounts.c.id, accounts.c.community_id, accounts.c.system,
+                          accounts.c.unit).order_by(accounts.c.id)).all()
+        return [(int(a), int(c), str(s), str(u), int(b)) for a, c, s, u, b in rows]
+
+    def last_settled(self, district_id: int) -> datetime | None:
+        return self.conn.execute(sa.select(sa.func.max(district_settlements.c.until))
+                                 .where(district_settlements.c.district_id == district_id)
+                                 ).scalar()
+
+    def settlement(self, district_id: int, until: datetime) -> Any:
+        return self.conn.execute(sa.select(district_settlements.c.result).where(
+            district_settlements.c.district_id == district_id,
+            district_settlements.c.until == until)).scalar()
+
+    def add_settlement(self, district_id: int, until: datetime, result: Any) -> None:
+        self.conn.execute(district_settlements.insert().values(
+            district_id=district_id, until=until, result=result, created_at=utcnow()))
