@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lint install clean mutate
+.PHONY: demo test bench bench-peers lint install clean mutate
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -24,12 +24,17 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
+# timebank against django-hordak and plain psycopg on PostgreSQL (not part of bench or test):
+# installs hordak into .venv-peers, writes bench/peers.json; see bench/peers/__main__.py.
+bench-peers: $(STAMP)
+	$(BIN)/python -m bench.peers $(PEERS_ARGS)
+
 lint: $(STAMP)
 	$(BIN)/ruff check timebank webapi tests bench examples
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-peers .pytest_cache .hypothesis .mypy_cache .ruff_cache
 
 # Mutation testing of timebank/domain/ against tests/unit (not part of test or CI): a score
 # per module in bench/mutation.json; see docs/testing.md.
