@@ -8,13 +8,13 @@ read in one query (``uow.reports.public_units``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import attrs
 
 from timebank.domain.masking import mask_name
 from timebank.reports.leaderboard import Leaderboard
-from timebank.reports.monthly import PeriodReport
+from timebank.reports.monthly import PeriodReport, UnitTotal
 
 Public = Mapping[str, tuple[str | None, str | None]]
 
@@ -28,12 +28,29 @@ def public_unit(unit: str | None, unit_name: str | None,
 
 
 def mask_period(report: PeriodReport, public: Public) -> PeriodReport:
-    """``report`` with every line masked; totals unchanged."""
+    """``report`` with every line masked, and its per-unit totals with each household
+    folded into its building (a report of one building lists its households); the
+    totals themselves unchanged."""
     lines = tuple(attrs.evolve(line, member="", name=mask_name(line.name),
                                unit=unit, unit_name=unit_name)
                   for line in report.lines
                   for unit, unit_name in [public_unit(line.unit, line.unit_name, public)])
-    return attrs.evolve(report, lines=lines)
+    unit, unit_name = public_unit(report.unit, report.unit_name, public)
+    return attrs.evolve(report, lines=lines, units=public_totals(report.units, public),
+                        unit=unit, unit_name=unit_name)
+
+
+def public_totals(totals: Sequence[UnitTotal], public: Public) -> tuple[UnitTotal, ...]:
+    """Per-unit totals as they may be posted: a household's row is added to its
+    building's (one row per building, in the order first seen), others stay."""
+    merged: dict[str | None, UnitTotal] = {}
+    for row in totals:
+        unit, name = public_unit(row.unit, row.name, public)
+        seen = merged.get(unit)
+        merged[unit] = UnitTotal(unit, name or "", row.members, row.total) if seen is None \
+            else attrs.evolve(seen, members=seen.members + row.members,
+                              total=seen.total + row.total)
+    return tuple(merged.values())
 
 
 def mask_board(board: Leaderboard, public: Public) -> Leaderboard:

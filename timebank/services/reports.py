@@ -68,7 +68,9 @@ def period_figures(uow: UnitOfWork, when: Period, unit: str | None,
 def masked_figures(uow: UnitOfWork, report: PeriodReport) -> PeriodReport:
     """``report`` as it may be posted: masked names, no codes, buildings not households."""
     return mask_period(report, uow.reports.public_units(
-        line.unit for line in report.lines if line.unit is not None))
+        [line.unit for line in report.lines if line.unit is not None]
+        + [u.unit for u in report.units if u.unit is not None]
+        + ([report.unit] if report.unit is not None else [])))
 
 
 def top_members(uow: UnitOfWork, when: Period, unit: str | None, *,
