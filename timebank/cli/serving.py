@@ -1,7 +1,9 @@
 """``keys create``, ``serve`` and ``demo``: giving out API keys and serving the HTTP API.
 
 ``serve`` runs gunicorn through its ``BaseApplication`` API (not the Flask development
-server); each worker builds its own app, and so its own database engine, after the fork.
+server); each worker builds its own app, and so its own database engine, after the fork,
+and serves it with waitress (``webapi.worker``: requests are read whole before a thread
+sees them).
 """
 
 from __future__ import annotations
@@ -62,20 +64,20 @@ def keys_create(ctx: click.Context, role: str, community: str | None, member: st
 
 
 class Server:
-    """gunicorn running ``factory()`` (called in each worker) on ``host:port``."""
+    """gunicorn running ``factory()`` (called in each worker) on ``host:port``: its
+    arbiter keeps ``workers`` processes, each serving with waitress, which reads every
+    request whole before one of its ``threads`` sees it (``webapi.worker``), so slow
+    clients hold sockets, never threads."""
 
     def __init__(self, factory: Callable[[], Any], *, host: str = "127.0.0.1",
                  port: int = 5000, workers: int = 2, threads: int = 8,
                  **options: Any) -> None:
         from gunicorn.app.base import BaseApplication
 
-        from webapi import server_errors
-
-        server_errors.install()  # gunicorn's own 400/414/431 answer problem+json too
         settings = {"bind": f"{host}:{port}", "workers": workers, "threads": threads,
-                    "worker_class": "gthread" if threads > 1 else "sync",
-                    "accesslog": None, "errorlog": "-", "loglevel": "warning",
-                    "keepalive": 5, "graceful_timeout": 5, **options}
+                    "worker_class": "webapi.worker.BufferedWorker",
+                    "worker_connections": 1000, "accesslog": None, "errorlog": "-",
+                    "loglevel": "warning", "keepalive": 5, "graceful_timeout": 5, **options}
 
         class App(BaseApplication):  # type: ignore[misc]
             def load_config(self) -> None:
