@@ -23,6 +23,7 @@ from timebank.domain.rules import (
     Claim,
     Rule,
     Valuation,
+    counted_on,
     evaluate,
     period_bounds,
     period_keys,
@@ -47,17 +48,17 @@ Weeks = dict[tuple[int, str], set[date]]
 def check_shape(item: ContributionInput) -> None:
     """The checks that need nothing stored, run before anything is read."""
     if not isinstance(item.member, str) or not item.member:
-        raise ValidationError("a contribution names a member", field="member")
+        raise ValidationError(T("a contribution names a member"), field="member")
     if not isinstance(item.rule, str) or not item.rule:
-        raise ValidationError("a contribution names a rule", field="rule")
+        raise ValidationError(T("a contribution names a rule"), field="rule")
     if not isinstance(item.note, str) or len(item.note) > 500:
-        raise ValidationError("note is text of at most 500 characters", field="note")
+        raise ValidationError(T("note is text of at most 500 characters"), field="note")
     if isinstance(item.tags, str) or not all(
             isinstance(t, str) and _TAG.match(t) for t in item.tags):
-        raise ValidationError("tags are short names such as 'blizzard'", field="tags")
+        raise ValidationError(T("tags are short names such as 'blizzard'"), field="tags")
     if item.period is not None and (not isinstance(item.period, str)
                                     or not _MONTH.match(item.period)):
-        raise ValidationError("period is a month 'YYYY-MM'", field="period")
+        raise ValidationError(T("period is a month 'YYYY-MM'"), field="period")
     if item.scheduled_minutes is not None:
         check_amount(item.scheduled_minutes, "scheduled_minutes")
 
@@ -71,7 +72,7 @@ def resolve(index: int, item: ContributionInput, people: Mapping[str, Earner],
         raise UnknownMember(T("unknown member {member!r}", member=item.member), field="member")
     occurred_at, ended_at, day = when(item, tz, midnights)
     if day > today:
-        raise ValidationError(f"a contribution cannot happen in the future ({day})",
+        raise ValidationError(T("a contribution cannot happen in the future ({day})", day=day),
                               field="occurred_on")
     version_id, rule = version_on(versions, item.rule, day)
     if not rule.eligible(earner.roles, earner.tags):
@@ -82,7 +83,7 @@ def resolve(index: int, item: ContributionInput, people: Mapping[str, Earner],
     period_start = None
     if item.period is not None:
         if rule.basis != "per_period":
-            raise ValidationError(f"rule {rule.code!r} is not paid per period",
+            raise ValidationError(T("rule {rule!r} is not paid per period", rule=rule.code),
                                   field="period")
         period_start = date.fromisoformat(item.period + "-01")
     elif rule.basis == "per_period":
@@ -100,26 +101,26 @@ def when(item: ContributionInput, tz: str, midnights: dict[date, datetime]
     UTC instant each local day starts."""
     if item.started_at is not None or item.ended_at is not None:
         if item.occurred_on is not None:
-            raise ValidationError("give occurred_on or started_at/ended_at, not both",
+            raise ValidationError(T("give occurred_on or started_at/ended_at, not both"),
                                   field="occurred_on")
         for name in ("started_at", "ended_at"):
             if not isinstance(getattr(item, name), datetime):
-                raise ValidationError(f"{name} is a date and time", field=name)
+                raise ValidationError(T("{name} is a date and time", name=name), field=name)
         assert item.started_at is not None and item.ended_at is not None
         start, end = utc_naive(item.started_at), utc_naive(item.ended_at)
         if end <= start:
-            raise ValidationError("ended_at is after started_at", field="ended_at")
+            raise ValidationError(T("ended_at is after started_at"), field="ended_at")
         return start, end, local_date(start, tz)
     day = item.occurred_on
     if isinstance(day, str):
         try:
             day = date.fromisoformat(day)
         except ValueError:
-            raise ValidationError(f"occurred_on is a date like 2024-03-15, got {day!r}",
+            raise ValidationError(T("occurred_on is a date like 2024-03-15, got {day!r}", day=day),
                                   field="occurred_on") from None
     if not isinstance(day, date) or isinstance(day, datetime):
-        raise ValidationError("a contribution gives occurred_on or started_at and "
-                              "ended_at", field="occurred_on")
+        raise ValidationError(T("a contribution gives occurred_on or started_at and ended_at"),
+                              field="occurred_on")
     if day not in midnights:
         midnights[day] = start_of_day_utc(day, tz)
     return midnights[day], None, day
@@ -139,29 +140,30 @@ def quantity(item: ContributionInput, rule: Rule, start: datetime,
         if end is not None and rule.timed:
             return int((end - start) // timedelta(minutes=1)) or _too_small()
         if rule.timed:
-            raise ValidationError(f"rule {rule.code!r} counts hours: give quantity or "
-                                  "started_at and ended_at", field="quantity")
+            raise ValidationError(T("rule {rule!r} counts hours: give quantity or started_at "
+                                    "and ended_at", rule=rule.code), field="quantity")
         return 1
     if isinstance(raw, bool) or not isinstance(raw, int | float | str):
-        raise InvalidAmount(f"quantity must be a number, got {raw!r}", field="quantity")
+        raise InvalidAmount(T("quantity must be a number, got {raw!r}", raw=raw), field="quantity")
     try:
         number = Fraction(str(raw))
     except (ValueError, ZeroDivisionError):
-        raise InvalidAmount(f"quantity must be a number, got {raw!r}",
+        raise InvalidAmount(T("quantity must be a number, got {raw!r}", raw=raw),
                             field="quantity") from None
     if number <= 0:
-        raise InvalidAmount(f"quantity must be positive, got {raw}", field="quantity")
+        raise InvalidAmount(T("quantity must be positive, got {raw}", raw=raw), field="quantity")
     if not rule.timed and number.denominator != 1:
-        raise InvalidAmount(f"rule {rule.code!r} counts whole items, got {raw}",
+        raise InvalidAmount(T("rule {rule!r} counts whole items, got {raw}", rule=rule.code,
+                              raw=raw),
                             field="quantity")
     base = rule.to_base(number) or _too_small()
     if base > MAX_BASE_QUANTITY:
-        raise InvalidAmount(f"quantity {raw} is out of range", field="quantity")
+        raise InvalidAmount(T("quantity {raw} is out of range", raw=raw), field="quantity")
     return base
 
 
 def _too_small() -> int:
-    raise InvalidAmount("quantity must be at least one minute", field="quantity")
+    raise InvalidAmount(T("quantity must be at least one minute"), field="quantity")
 
 
 # -- valuing ---------------------------------------------------------------------------
@@ -169,8 +171,8 @@ def _too_small() -> int:
 
 def cap_window(items: Sequence[Resolved]) -> tuple[date, date]:
     """The local days whose points count toward the caps of ``items``' days."""
-    return (period_bounds(min(i.claim.day for i in items))[0],
-            period_bounds(max(i.claim.day for i in items))[1])
+    return (period_bounds(min(i.claim.counted_on for i in items))[0],
+            period_bounds(max(i.claim.counted_on for i in items))[1])
 
 
 def cap_usage(rows: Iterable[tuple[int, str, date, int]]) -> Usage:
@@ -180,6 +182,14 @@ def cap_usage(rows: Iterable[tuple[int, str, date, int]]) -> Usage:
         for period, key in period_keys(day).items():
             used[member_id, code, period, key] += int(points or 0)
     return used
+
+
+def counted_days(rows: Iterable[tuple[int, str, date, str | None, int]]
+                 ) -> list[tuple[int, str, date, int]]:
+    """(member, rule, day, points) rows of per_period rules from (member, rule, local day,
+    period paid for, points): their caps count the period paid for (``counted_on``)."""
+    return [(m, code, counted_on(day, date.fromisoformat(period + "-01") if period else None),
+             points) for m, code, day, period, points in rows]
 
 
 def streak_weeks(rows: Iterable[tuple[int, str, date]]) -> Weeks:
@@ -195,7 +205,7 @@ def value(items: Sequence[Resolved], used: Usage, weeks: Weeks) -> list[Valuatio
     (``used`` and ``weeks`` are updated as it goes)."""
     valued = []
     for item in items:
-        keys = period_keys(item.claim.day)
+        keys = period_keys(item.claim.counted_on)
         code = item.rule.code
         mine = {p: used[item.member_id, code, p, keys[p]] for p in keys}
         found = evaluate(item.rule, item.claim, item.roles, used=mine,

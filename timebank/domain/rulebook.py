@@ -20,6 +20,7 @@ from typing import Any
 
 import attrs
 
+from timebank.domain import dues
 from timebank.domain.certificates import check_issuer
 from timebank.domain.exchange import ExchangePolicy, categories_from
 from timebank.domain.expiry import ExpiryPolicy
@@ -37,6 +38,7 @@ from timebank.domain.rules import (
 from timebank.domain.tiers import TierPolicy
 from timebank.domain.transfers import TransferPolicy
 from timebank.errors import RulebookError
+from timebank.i18n import T, Text
 
 SHIPPED = Path(__file__).resolve().parent.parent / "rulebooks"
 POLICIES: dict[str, Any] = {"tiers": TierPolicy, "expiry": ExpiryPolicy,
@@ -48,7 +50,7 @@ RULE_FIELDS = {
     "code", "name_zh", "name_en", "unit", "basis", "rate", "effective_from", "round_to",
     "rounding", "min_quantity", "max_quantity", "caps", "multipliers", "eligible_roles",
     "ineligible_tags", "approval", "streak", "min_attendance", "period", "due_day",
-    "late_rate", "usual_max", "service",
+    "late_rate", "usual_max", "service", "requires_dues",
 }
 
 
@@ -71,9 +73,10 @@ class _Where:
     def __init__(self, origin: str, rule: str | None = None) -> None:
         self.origin, self.rule = origin, rule
 
-    def fail(self, field: str, problem: str) -> RulebookError:
+    def fail(self, field: str, problem: str | Text) -> RulebookError:
         place = f"{self.origin}: " + (f"{self.rule}: " if self.rule else "")
-        return RulebookError(f"{place}{field}: {problem}", field=field, file=self.origin,
+        return RulebookError(T("{place}{field}: {problem}", place=place, field=field,
+                               problem=problem), field=field, file=self.origin,
                              rule=self.rule)
 
 
@@ -93,7 +96,8 @@ def load(source: str | Path) -> Rulebook:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise RulebookError(f"{source}: cannot read the rulebook ({exc.strerror})",
+        raise RulebookError(T("{source}: cannot read the rulebook ({strerror})", source=source,
+                              strerror=exc.strerror),
                             field="rulebook", file=str(source)) from exc
     return loads(text, origin=path.name, default_name=path.stem)
 
@@ -103,7 +107,8 @@ def loads(text: str, *, origin: str = "<rulebook>", default_name: str = "ruleboo
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise RulebookError(f"{origin}: not valid TOML: {exc}", field="rulebook",
+        raise RulebookError(T("{origin}: not valid TOML: {exc}", origin=origin, exc=exc),
+                            field="rulebook",
                             file=origin) from exc
     return from_dict(data, origin=origin, default_name=default_name)
 
@@ -114,14 +119,14 @@ def from_dict(data: Mapping[str, Any], *, origin: str = "<rulebook>",
     where = _Where(origin)
     unknown = sorted(set(data) - TOP_LEVEL)
     if unknown:
-        raise where.fail(unknown[0], f"unknown table or key; expected one of "
-                                     f"{', '.join(sorted(TOP_LEVEL))}")
+        raise where.fail(unknown[0], T("unknown table or key; expected one of {top_level}",
+                                       top_level=', '.join(sorted(TOP_LEVEL))))
     head = _table(data.get("rulebook", {}), "rulebook", where)
     name = head.get("name", default_name)
     default_from = _date(head.get("effective_from"), "rulebook.effective_from", where)
     raw_rules = data.get("rules", [])
     if not isinstance(raw_rules, list) or not raw_rules:
-        raise where.fail("rules", "a rulebook needs at least one [[rules]] table")
+        raise where.fail("rules", T("a rulebook needs at least one [[rules]] table"))
     rules: list[Rule] = []
     seen: dict[str, int] = {}
     for index, raw in enumerate(raw_rules):
@@ -133,15 +138,22 @@ def from_dict(data: Mapping[str, Any], *, origin: str = "<rulebook>",
         built = rule(_where=_Where(origin, label), **fields)
         if built.code in seen:
             raise _Where(origin, label).fail(
-                "code", f"duplicate code, already used by rules[{seen[built.code]}]")
+                "code", T("duplicate code, already used by rules[{seen}]", seen=seen[built.code]))
         seen[built.code] = index
         rules.append(built)
     community = dict(_table(data.get("community", {}), "community", where))
     if "allow_self_approval" in community and \
             not isinstance(community["allow_self_approval"], bool):
-        raise where.fail("community.allow_self_approval", "must be true or false")
+        raise where.fail("community.allow_self_approval", T("must be true or false"))
     if "issuer" in community:  # who signs service certificates
         check_issuer(community["issuer"], where.origin)
+    if "dues" in community:  # eligibility from the books (domain/dues.py)
+        community["dues"] = dues.check_table(community["dues"], {r.code: r for r in rules},
+                                             where.origin)
+    needing = [r for r in rules if r.requires_dues]
+    if needing and "dues" not in community:
+        raise _Where(origin, f"rule {needing[0].code!r}").fail(
+            "requires_dues", "needs a [community.dues] table naming the dues rule")
     policies = {k: data[k] for k in POLICIES if k in data}
     for key, value in policies.items():
         _table(value, key, where)
@@ -161,10 +173,10 @@ def rule(*, origin: str = "<python>", _where: _Where | None = None, **fields: An
     where = _where or _Where(origin, f"rule {fields.get('code')!r}")
     unknown = sorted(set(fields) - RULE_FIELDS)
     if unknown:
-        raise where.fail(unknown[0], "unknown field")
+        raise where.fail(unknown[0], T("unknown field"))
     code = fields.get("code")
     if not isinstance(code, str) or not _CODE.match(code):
-        raise where.fail("code", "a lowercase code of letters, digits, '_', '-' or '.'")
+        raise where.fail("code", T("a lowercase code of letters, digits, '_', '-' or '.'"))
     unit = _choice(fields.get("unit", "points"), "unit", UNITS, where)
     basis = _choice(fields.get("basis"), "basis", BASES, where)
     rate = _number(fields.get("rate"), "rate", where, required=True)
@@ -194,6 +206,7 @@ def rule(*, origin: str = "<python>", _where: _Where | None = None, **fields: An
         late_rate=_number(fields.get("late_rate", 0), "late_rate", where) or Fraction(0),
         usual_max=_number(fields.get("usual_max"), "usual_max", where, positive=True),
         service=_bool(fields.get("service", False), "service", where),
+        requires_dues=_bool(fields.get("requires_dues", False), "requires_dues", where),
     )
     _consistent(built, where)
     return built
@@ -202,24 +215,25 @@ def rule(*, origin: str = "<python>", _where: _Where | None = None, **fields: An
 def _consistent(r: Rule, where: _Where) -> None:
     if r.min_quantity is not None and r.max_quantity is not None \
             and r.min_quantity > r.max_quantity:
-        raise where.fail("min_quantity", f"is above max_quantity ({r.max_quantity})")
+        raise where.fail("min_quantity", T("is above max_quantity ({max_quantity})",
+                                           max_quantity=r.max_quantity))
     if r.min_attendance is not None and not 0 < r.min_attendance <= 1:
-        raise where.fail("min_attendance", "a share between 0 and 1, e.g. 0.6")
+        raise where.fail("min_attendance", T("a share between 0 and 1, e.g. 0.6"))
     if r.min_attendance is not None and not r.timed:
-        raise where.fail("min_attendance", "only for per_hour rules")
+        raise where.fail("min_attendance", T("only for per_hour rules"))
     if r.service and not r.timed:
-        raise where.fail("service", "volunteer service is counted in hours: only for "
-                                    "per_hour rules")
+        raise where.fail("service", T("volunteer service is counted in hours: only for per_hour "
+                                      "rules"))
     if r.due_day is not None and (r.basis != "per_period" or r.period != "month"):
-        raise where.fail("due_day", "only for per_period rules with period = 'month'")
+        raise where.fail("due_day", T("only for per_period rules with period = 'month'"))
     for period, cap in r.caps.items():
         if cap < r.rate:
             raise where.fail(f"caps.{period}",
-                             f"cap {cap} is below the rate {_show(r.rate)}: "
-                             "one unit of the activity could never be credited in full")
+                             T("cap {cap} is below the rate {rate}: one unit of the activity "
+                               "could never be credited in full", cap=cap, rate=_show(r.rate)))
     if r.streak is not None and r.streak.bonus and any(
             cap < r.streak.bonus for _, cap in r.caps.items()):
-        raise where.fail("streak.bonus", "is above a cap of the rule")
+        raise where.fail("streak.bonus", T("is above a cap of the rule"))
 
 
 # -- field parsers ----------------------------------------------------------------------------
@@ -227,38 +241,39 @@ def _consistent(r: Rule, where: _Where) -> None:
 
 def _table(value: Any, field: str, where: _Where) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
-        raise where.fail(field, "must be a table")
+        raise where.fail(field, T("must be a table"))
     return value
 
 
 def _list(value: Any, field: str, where: _Where) -> list[Any]:
     if not isinstance(value, list):
-        raise where.fail(field, "must be a list")
+        raise where.fail(field, T("must be a list"))
     return value
 
 
 def _text(value: Any, field: str, where: _Where) -> str:
     if not isinstance(value, str) or not value.strip() or len(value) > 200:
-        raise where.fail(field, "must be non-empty text of at most 200 characters")
+        raise where.fail(field, T("must be non-empty text of at most 200 characters"))
     return value
 
 
 def _names(value: Any, field: str, where: _Where) -> tuple[str, ...]:
     items = _list(value, field, where)
     if not all(isinstance(v, str) and v.strip() for v in items):
-        raise where.fail(field, "must be a list of names")
+        raise where.fail(field, T("must be a list of names"))
     return tuple(items)
 
 
 def _bool(value: Any, field: str, where: _Where) -> bool:
     if not isinstance(value, bool):
-        raise where.fail(field, "must be true or false")
+        raise where.fail(field, T("must be true or false"))
     return value
 
 
 def _choice(value: Any, field: str, choices: Sequence[str], where: _Where) -> str:
     if value not in choices:
-        raise where.fail(field, f"{value!r} is not one of {', '.join(choices)}")
+        raise where.fail(field, T("{value!r} is not one of {choices}", value=value,
+                                  choices=', '.join(choices)))
     return str(value)
 
 
@@ -266,17 +281,17 @@ def _number(value: Any, field: str, where: _Where, *, required: bool = False,
             positive: bool = False) -> Fraction | None:
     if value is None:
         if required:
-            raise where.fail(field, "is required")
+            raise where.fail(field, T("is required"))
         return None
     if isinstance(value, bool) or not isinstance(value, int | float | Fraction | str):
-        raise where.fail(field, f"must be a number, got {value!r}")
+        raise where.fail(field, T("must be a number, got {value!r}", value=value))
     try:
         number = Fraction(str(value)) if not isinstance(value, Fraction) else value
     except (ValueError, ZeroDivisionError):
-        raise where.fail(field, f"must be a number, got {value!r}") from None
+        raise where.fail(field, T("must be a number, got {value!r}", value=value)) from None
     if number < 0 or (positive and number == 0):
-        raise where.fail(field, f"must be {'> 0' if positive else '≥ 0'}, "
-                                f"got {_show(number)}")
+        raise where.fail(field, T("must be {value}, got {number}",
+                                  value='> 0' if positive else '≥ 0', number=_show(number)))
     return number
 
 
@@ -284,7 +299,8 @@ def _int(value: Any, field: str, where: _Where, low: int, high: int) -> int | No
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise where.fail(field, f"must be a whole number from {low} to {high}")
+        raise where.fail(field, T("must be a whole number from {low} to {high}", low=low,
+                                  high=high))
     return value
 
 
@@ -296,14 +312,15 @@ def _date(value: Any, field: str, where: _Where) -> date | None:
             return date.fromisoformat(value)
         except ValueError:
             pass
-    raise where.fail(field, f"must be a date like 2024-01-01, got {value!r}")
+    raise where.fail(field, T("must be a date like 2024-01-01, got {value!r}", value=value))
 
 
 def _caps(value: Any, where: _Where) -> Caps:
     table = _table(value, "caps", where)
     unknown = sorted(set(table) - set(PERIODS))
     if unknown:
-        raise where.fail(f"caps.{unknown[0]}", f"caps are per {', '.join(PERIODS)}")
+        raise where.fail(f"caps.{unknown[0]}", T("caps are per {periods}",
+                                                 periods=', '.join(PERIODS)))
     caps = {p: _int(table.get(p), f"caps.{p}", where, 1, 10**12) for p in PERIODS}
     return Caps(**caps)
 
@@ -313,7 +330,7 @@ def _multiplier(value: Any, index: int, where: _Where) -> Multiplier:
     table = _table(value, field, where)
     unknown = sorted(set(table) - {"factor", "weekdays", "dates", "tags", "roles"})
     if unknown:
-        raise where.fail(f"{field}.{unknown[0]}", "unknown field")
+        raise where.fail(f"{field}.{unknown[0]}", T("unknown field"))
     factor = _number(table.get("factor"), f"{field}.factor", where, required=True,
                      positive=True)
     assert factor is not None
@@ -324,17 +341,17 @@ def _multiplier(value: Any, index: int, where: _Where) -> Multiplier:
         elif isinstance(day, int) and not isinstance(day, bool) and 1 <= day <= 7:
             days.append(day)
         else:
-            raise where.fail(f"{field}.weekdays", f"{day!r} is not a weekday "
-                                                  "(1 = Monday … 7, or 'mon' … 'sun')")
+            raise where.fail(f"{field}.weekdays", T("{day!r} is not a weekday (1 = Monday … 7, "
+                                                    "or 'mon' … 'sun')", day=day))
     ranges = []
     for pair in _list(table.get("dates", []), f"{field}.dates", where):
         if not isinstance(pair, list) or len(pair) != 2 or None in pair:
-            raise where.fail(f"{field}.dates", "each range is [first_day, last_day]")
+            raise where.fail(f"{field}.dates", T("each range is [first_day, last_day]"))
         start = _date(pair[0], f"{field}.dates", where)
         end = _date(pair[1], f"{field}.dates", where)
         assert start is not None and end is not None
         if end < start:
-            raise where.fail(f"{field}.dates", f"range ends before it starts: {pair}")
+            raise where.fail(f"{field}.dates", T("range ends before it starts: {pair}", pair=pair))
         ranges.append((start, end))
     return Multiplier(factor, tuple(days), tuple(ranges),
                       _names(table.get("tags", []), f"{field}.tags", where),
@@ -347,11 +364,11 @@ def _streak(value: Any, where: _Where) -> Streak | None:
     table = _table(value, "streak", where)
     unknown = sorted(set(table) - {"every", "bonus"})
     if unknown:
-        raise where.fail(f"streak.{unknown[0]}", "unknown field")
+        raise where.fail(f"streak.{unknown[0]}", T("unknown field"))
     every = _int(table.get("every"), "streak.every", where, 1, 10_000)
     bonus = _int(table.get("bonus"), "streak.bonus", where, 1, 10**9)
     if every is None or bonus is None:
-        raise where.fail("streak", "needs 'every' (weeks) and 'bonus' (points)")
+        raise where.fail("streak", T("needs 'every' (weeks) and 'bonus' (points)"))
     return Streak(every, bonus)
 
 
@@ -381,6 +398,8 @@ def to_dict(r: Rule) -> dict[str, Any]:
         out["streak"] = {"every": r.streak.every, "bonus": r.streak.bonus}
     if r.service:  # only when set, so definitions stored before the flag compare equal
         out["service"] = True
+    if r.requires_dues:  # the same
+        out["requires_dues"] = True
     return out
 
 

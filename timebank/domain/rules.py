@@ -100,6 +100,7 @@ class Rule:
     late_rate: Fraction = Fraction(0)      # per_period: the rate when paid late
     usual_max: Fraction | None = None      # anomaly flag above this quantity
     service: bool = False                  # counts as volunteer service (hours)
+    requires_dues: bool = False            # members behind on dues may not earn from it
 
     @property
     def timed(self) -> bool:
@@ -129,6 +130,21 @@ class Claim:
     tags: tuple[str, ...] = ()
     scheduled: int | None = None
     period_start: date | None = None
+
+    @property
+    def counted_on(self) -> date:
+        """The local day whose periods the caps count (see ``counted_on``)."""
+        return counted_on(self.day, self.period_start)
+
+
+def counted_on(day: date, period_start: date | None) -> date:
+    """The local day whose day, week, month and year a contribution's caps count: its
+    own ``day``, or for a per_period contribution paying another month than the one it
+    was paid in (dues paid in advance) the first day of the month paid for."""
+    if period_start is None or (period_start.year == day.year
+                                and period_start.month == day.month):
+        return day
+    return period_start
 
 
 @attrs.frozen

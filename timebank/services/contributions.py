@@ -37,6 +37,7 @@ from timebank.domain.rule_versions import Versions, timed_codes
 from timebank.domain.rules import Valuation
 from timebank.errors import InvalidState, SelfApproval, UnknownContribution, ValidationError
 from timebank.i18n import T
+from timebank.services.dues import check_dues
 from timebank.store.db import Store
 from timebank.store.idempotency import check_key
 from timebank.store.posting import NewEntry
@@ -77,16 +78,17 @@ def record_many(uow: UnitOfWork, items: Sequence[ContributionInput], *,
     own ``key``; items whose key was already used are replays, not recorded again.
     ``import_id`` links the fresh ones to the import they came from."""
     if not items:
-        raise ValidationError("nothing to record", field="items")
+        raise ValidationError(T("nothing to record"), field="items")
     requests: dict[str, dict[str, Any]] = {}
     keys: list[str] = []
     for index, item in enumerate(items):
         if item.key is None:
-            raise ValidationError(f"item {index} has no idempotency key", field="key")
+            raise ValidationError(T("item {index} has no idempotency key", index=index),
+                                  field="key")
         key = check_key(item.key)
         request = item.request(recorded_by)
         if requests.setdefault(key, request) != request:
-            raise ValidationError(f"key {key!r} is given to two different items",
+            raise ValidationError(T("key {key!r} is given to two different items", key=key),
                                   field="key")
         keys.append(key)
     replayed = uow.replays(requests)
@@ -123,6 +125,7 @@ def record_all(uow: UnitOfWork, inputs: Sequence[ContributionInput],
     midnights: dict[date, datetime] = {}
     items = [recording.resolve(index, input_, people, versions, tz, today, midnights)
              for index, input_ in enumerate(inputs)]
+    check_dues(uow, items, versions)  # reads only when a rule requires dues paid
     valued = recording.value(items, *_history(uow, items))
     flags = recording.flags(items, now, _neighbours(uow, items, versions))
 
@@ -148,10 +151,16 @@ def _history(uow: UnitOfWork, items: Sequence[Resolved]
     streaky = [i for i in items if i.rule.streak is not None]
     counted: Iterable[tuple[int, str, date, int]] = ()
     active: Iterable[tuple[int, str, date]] = ()
-    if capped:
+    periodic = {i.rule.code for i in capped if i.rule.basis == "per_period"}
+    by_day = [i for i in capped if i.rule.code not in periodic]
+    if by_day:
         counted = uow.contributions.points_by_day(
-            {i.member_id for i in capped}, {i.rule.code for i in capped},
-            *recording.cap_window(capped))
+            {i.member_id for i in by_day}, {i.rule.code for i in by_day},
+            *recording.cap_window(by_day))
+    if periodic:  # their caps count the period paid for (dues paid in advance)
+        by_period = [i for i in capped if i.rule.code in periodic]
+        counted = [*counted, *recording.counted_days(uow.contributions.points_by_period(
+            {i.member_id for i in by_period}, periodic, *recording.cap_window(by_period)))]
     if streaky:
         active = uow.contributions.days_active({i.member_id for i in streaky},
                                                {i.rule.code for i in streaky})
@@ -274,7 +283,9 @@ def reverse(uow: UnitOfWork, contribution_id: int, *, actor: str, reason: str,
 
 def _check_reason(reason: object, what: str) -> None:
     if not isinstance(reason, str) or not reason.strip() or len(reason) > 500:
-        raise ValidationError(f"{what} gives a reason of at most 500 characters",
+        raise ValidationError(T("a rejection gives a reason of at most 500 characters")
+                              if what == "a rejection" else
+                              T("a reversal gives a reason of at most 500 characters"),
                               field="reason")
 
 
@@ -295,7 +306,7 @@ def listing(uow: UnitOfWork, *, status: str | None = None, member: str | None = 
             import_: int | None = None) -> list[Contribution]:
     """Contributions by id (see ``Contributions.list``)."""
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 10_000:
-        raise ValidationError("limit is from 1 to 10000", field="limit")
+        raise ValidationError(T("limit is from 1 to 10000"), field="limit")
     member_id = None if member is None else uow.members.id_of(member)
     if import_ is not None:
         uow.approvals.check_import(import_)
@@ -334,15 +345,17 @@ class Contributions:
                      occurred_on: date | str | None = None,
                      started_at: datetime | None = None, ended_at: datetime | None = None,
                      scheduled_minutes: int | None = None, tags: Sequence[str] = (),
-                     note: str = "", recorded_by: str = "system") -> BatchResult:
+                     note: str = "", period: str | None = None,
+                     recorded_by: str = "system") -> BatchResult:
         """One activity, many members (a service day, a snow-clearing morning): one
         contribution each, all or none, under one idempotency key."""
         if isinstance(members_, str) or not members_:
-            raise ValidationError("a batch names at least one member", field="members")
+            raise ValidationError(T("a batch names at least one member"), field="members")
         if len(set(members_)) != len(members_):
-            raise ValidationError("a member is named twice in the batch", field="members")
+            raise ValidationError(T("a member is named twice in the batch"), field="members")
         items = [ContributionInput(m, rule, quantity, occurred_on, started_at, ended_at,
-                                   scheduled_minutes, tuple(tags), note) for m in members_]
+                                   scheduled_minutes, tuple(tags), note, period)
+                 for m in members_]
         return self.store.transact(community, lambda uow: record_batch(
             uow, items, key=key, recorded_by=recorded_by))
 

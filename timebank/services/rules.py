@@ -61,8 +61,21 @@ def install(uow: UnitOfWork, book: Rulebook, *, effective_from: date | None = No
         settings["allow_self_approval"] = book.community["allow_self_approval"]
     if "issuer" in book.community:  # who signs service certificates (certificates.py)
         settings["issuer"] = dict(book.community["issuer"])
+    if "dues" in book.community:  # eligibility from the books (services/dues.py)
+        settings["dues"] = _dues_setting(book.community["dues"], community.settings,
+                                         uow.community.timezone)
     uow.communities.set_settings(community.id, settings)
     return book
+
+
+def _dues_setting(table: Mapping[str, Any], before: Mapping[str, Any],
+                  tz: str) -> dict[str, Any]:
+    """The rulebook's ``[community.dues]`` as stored: without a ``since`` of its own,
+    periods are counted from the month the dues were first installed (kept on a
+    re-install), so a new community owes nothing for the months before it began."""
+    since = table.get("since") or (before.get("dues") or {}).get("since") or \
+        local_date(utcnow(), tz).replace(day=1).isoformat()
+    return {**table, "since": since}
 
 
 def _differs(uow: UnitOfWork, rule: Rule) -> bool:
@@ -88,16 +101,17 @@ def add_version(uow: UnitOfWork, rule: Rule, effective_from: date | None,
                 return rule
             if uow.rules.in_use(latest.id):
                 raise InvalidState(
-                    f"rule {rule.code!r} from {start.isoformat()} has already valued "
-                    "contributions: give the change a later effective_from",
+                    T("rule {rule!r} from {start} has already valued contributions: give the "
+                      "change a later effective_from", rule=rule.code, start=start.isoformat()),
                     field="effective_from")
             uow.rules.rewrite(latest.id, definition, actor)
             return rule
         if start < latest.effective_from:
             raise ValidationError(
-                f"rule {rule.code!r} already has a version from "
-                f"{latest.effective_from.isoformat()}; a change cannot take effect "
-                f"before it ({start.isoformat()})", field="effective_from")
+                T("rule {rule!r} already has a version from {effective_from}; a change cannot "
+                  "take effect before it ({start})", rule=rule.code,
+                  effective_from=latest.effective_from.isoformat(), start=start.isoformat()),
+            field="effective_from")
     uow.rules.add(rule.code, start, definition, actor)
     return rule
 
@@ -141,17 +155,22 @@ def rule_of(code: str, definition: Mapping[str, Any] | Rule) -> Rule:
     if isinstance(definition, Rule):
         definition = rulebook.to_dict(definition)
     if not isinstance(definition, Mapping):
-        raise ValidationError("a rule definition is an object", field="rule")
+        raise ValidationError(T("a rule definition is an object"), field="rule")
     fields = {**definition, "code": definition.get("code", code)}
     if fields["code"] != code:
-        raise ValidationError(f"the definition's code {fields['code']!r} is not "
-                              f"{code!r}", field="code")
+        raise ValidationError(T("the definition's code {given!r} is not {code!r}",
+                                given=fields['code'], code=code), field="code")
     return rulebook.rule(origin="PUT /rules", **fields)
 
 
 def book_of(source: str | Path | Rulebook) -> Rulebook:
     """A rulebook from a file path or a shipped name such as ``red_vest``."""
     return source if isinstance(source, Rulebook) else rulebook.load(source)
+
+
+def shipped() -> list[Rulebook]:
+    """The rulebooks that come with the library, loaded, by name (no database needed)."""
+    return [rulebook.load(name) for name in rulebook.shipped()]
 
 
 class Rules:
@@ -177,8 +196,15 @@ class Rules:
         """Add a version of rule ``code`` (new or changed), in force from
         ``effective_from`` (default: the definition's own date, else today)."""
         rule = rule_of(code, definition)
-        return self.store.transact(community, lambda uow: add_version(
-            uow, rule, effective_from, actor))
+
+        def work(uow: UnitOfWork) -> Rule:
+            if rule.requires_dues and "dues" not in uow.community.settings:
+                raise ValidationError(T("rule {rule!r} requires dues paid, but the "
+                                        "community's rulebook names no dues "
+                                        "([community.dues])", rule=code),
+                                      field="requires_dues")
+            return add_version(uow, rule, effective_from, actor)
+        return self.store.transact(community, work)
 
     def list(self, community: str, *, on: date | None = None) -> builtins.list[Rule]:
         """The rules in force on local day ``on`` (default today), by code. Use
@@ -190,6 +216,11 @@ class Rules:
         """The version of rule ``code`` in force on ``on`` (default today)."""
         with self.store.reading(community) as uow:
             return get(uow, code, on=on)
+
+    def shipped(self) -> builtins.list[Rulebook]:
+        """The rulebooks that come with the library (``red_vest``, ...), loaded, by name:
+        what ``install`` and ``community create --rulebook`` accept by name."""
+        return shipped()
 
     def history(self, community: str, code: str) -> builtins.list[Rule]:
         """Every version of rule ``code``, oldest first."""

@@ -94,6 +94,30 @@ class ContributionsGateway(Gateway):
                    _c.status.in_(LIVE), _c.local_day.between(low, high))
             .group_by(_c.member_id, _c.rule, _c.local_day)))
 
+    def points_by_period(self, member_ids: Iterable[int], codes: Iterable[str], low: date,
+                         high: date) -> list[tuple[int, str, date, str | None, int]]:
+        """Points of live contributions of per_period rules per (member, rule, local day,
+        period paid for), paid on ``low..high`` or paying a month of it."""
+        months = (f"{low:%Y-%m}", f"{high:%Y-%m}")
+        return self._chunked(member_ids, codes, lambda ids, rules: (
+            sa.select(_c.member_id, _c.rule, _c.local_day, _c.period, sa.func.sum(_c.points))
+            .where(among(_c.member_id, ids, self.uow.dialect), _c.rule.in_(rules),
+                   _c.status.in_(LIVE), sa.or_(_c.local_day.between(low, high),
+                                               _c.period.between(*months)))
+            .group_by(_c.member_id, _c.rule, _c.local_day, _c.period)))
+
+    def periods_paid(self, member_ids: Iterable[int], rule: str, low: str, high: str
+                     ) -> dict[int, set[str]]:
+        """The periods ``low..high`` (``YYYY-MM``) each member has a live contribution of
+        ``rule`` for (dues paid), on the (member, rule, ...) index."""
+        paid: dict[int, set[str]] = defaultdict(set)
+        for member_id, period in self._chunked(member_ids, [rule], lambda ids, rules: (
+                sa.select(_c.member_id, _c.period).distinct()
+                .where(among(_c.member_id, ids, self.uow.dialect), _c.rule.in_(rules),
+                       _c.status.in_(LIVE), _c.period.between(low, high)))):
+            paid[member_id].add(period)
+        return paid
+
     def days_active(self, member_ids: Iterable[int], codes: Iterable[str]
                     ) -> list[tuple[int, str, date]]:
         """The local days with a live contribution per (member, rule): streaks."""

@@ -28,7 +28,9 @@ class ContributionIn(Schema):
     tags = TAGS
     note = text(500)
     period = fields.String(validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$"),
-                           metadata={"description": "YYYY-MM, for per-period rules (dues)"})
+                           metadata={"description": "YYYY-MM, for per-period rules (dues): "
+                                     "the month paid for, which its caps count (default: "
+                                     "the month it is paid in)"})
 
 
 class BatchIn(Schema):
@@ -41,6 +43,9 @@ class BatchIn(Schema):
     scheduled_minutes = fields.Integer(strict=True, validate=validate.Range(1, 10**6))
     tags = TAGS
     note = text(500)
+    period = fields.String(validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$"),
+                           metadata={"description": "YYYY-MM, for per-period rules (dues): "
+                                     "the month paid for"})
 
 
 class ContributionOut(Schema):
