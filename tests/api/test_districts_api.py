@@ -75,3 +75,38 @@ def test_an_admin_moves_a_member_home_with_the_balance(api: Api) -> None:
     assert again.json == moved.json
     assert api.as_("clerk").post("/members/m1/move",
                                  json={"to_community": "east"}).status_code == 403
+
+
+def test_a_partners_member_claims_a_request_here_and_is_paid_at_home(api: Api) -> None:
+    _district(api, units=["points", "minutes"])
+    bank = api.bank
+    bank.ledger.award("sjhy", "m1", 120, unit="minutes", key="m1-minutes")
+    posted = api.as_("clerk").post("/requests", json={
+        "member": "m1", "title": "买菜", "category": "errands", "minutes": 60}, idem="p1")
+    assert posted.status_code == 201, posted.json
+    request_id = posted.json["id"]
+    claimed = api.as_("clerk").post(f"/requests/{request_id}/claim",
+                                    json={"member": "east:e1"})
+    assert claimed.status_code == 200, claimed.json
+    assert claimed.json["volunteers"] == ["east:e1"]
+    done = api.as_("clerk").post(f"/requests/{request_id}/confirm", json={"minutes": 40},
+                                 idem="c1")
+    assert done.status_code == 200, done.json
+    assert bank.ledger.balance("east", "e1")["minutes"].posted == 40
+    assert bank.ledger.balance("sjhy", "m1")["minutes"].posted == 80
+    again = api.as_("clerk").post(f"/requests/{request_id}/confirm", json={"minutes": 40},
+                                  idem="c1")
+    assert (again.status_code, again.json) == (200, done.json)
+    minutes = {p["community"]: p["total"] for p in api.as_("platform").get(
+        "/districts/jd/positions").json["positions"] if p["unit"] == "minutes"}
+    assert minutes == {"sjhy": -40, "east": 40}
+
+
+def test_a_claim_for_a_member_outside_the_district_answers_not_found(api: Api) -> None:
+    _district(api, units=["points", "minutes"])
+    api.bank.ledger.award("sjhy", "m1", 60, unit="minutes", key="m1-minutes")
+    posted = api.as_("clerk").post("/requests", json={
+        "member": "m1", "title": "买菜", "category": "errands", "minutes": 30}, idem="p1")
+    answer = api.as_("clerk").post(f"/requests/{posted.json['id']}/claim",
+                                   json={"member": "nowhere:e1"})
+    assert (answer.status_code, answer.json["code"]) == (404, "not_found")

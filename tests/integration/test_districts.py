@@ -25,14 +25,14 @@ from timebank.timeutil import utcnow
 COMMUNITIES = ("east", "west", "north")
 
 
-def _setup(tb: Timebank, **terms: object) -> None:
+def _setup(tb: Timebank, units: tuple[str, ...] = ("points",), **terms: object) -> None:
     for code in COMMUNITIES:
         tb.communities.create(code, f"{code}社区")
         member = f"{code[0]}1"
         tb.members.add(code, member, f"居民{member}", card=f"card-{member}")
         tb.ledger.award(code, member, 100, key=f"seed-{member}")
         tb.gifts.create(code, "soap", name="肥皂", cost=10, stock=10)
-    tb.districts.create("jd", "街道", list(COMMUNITIES), ["points"], **terms)
+    tb.districts.create("jd", "街道", list(COMMUNITIES), list(units), **terms)
 
 
 def _positions(tb: Timebank) -> dict[str, tuple[int, dict[str, int]]]:
@@ -49,7 +49,8 @@ def _available(tb: Timebank, community: str, member: str) -> int:
 
 def test_acts_in_every_direction_and_one_settlement_keep_positions_summing_to_zero(
         tb: Timebank) -> None:
-    _setup(tb)
+    _setup(tb, ("points", "minutes"))
+    tb.ledger.award("east", "e1", 100, unit="minutes", key="min-e1")
     assert _positions(tb)["east"] == (0, {"west": 0, "north": 0})
 
     done = tb.redemptions.redeem("west", "east:e1", [("soap", 2)], key="r1")
@@ -61,7 +62,7 @@ def test_acts_in_every_direction_and_one_settlement_keep_positions_summing_to_ze
                               "north": (-20, {"east": -30, "west": 10})}
 
     moved = tb.districts.move("west", "w1", "east", key="m1")
-    assert dict(moved.balances) == {"points": 90}
+    assert dict(moved.balances) == {"points": 90, "minutes": 0}
     assert _available(tb, "west", "w1") == 0
     assert _available(tb, "east", "w1") == 90
     assert _positions(tb) == {"east": (100, {"west": 70, "north": 30}),
@@ -70,9 +71,21 @@ def test_acts_in_every_direction_and_one_settlement_keep_positions_summing_to_ze
     assert tb.gifts.get("west", "soap").stock == 8
     assert _available(tb, "east", "e1") == 80
 
+    # north's n1 serves east's e1 for 30 minutes and is paid into north's books
+    asked = tb.requests.post("east", "e1", "陪诊", "clinic", 40, key="q1")
+    tb.requests.claim("east", asked.id, "north:n1")
+    tb.requests.confirm("east", asked.id, 30, key="q1c")
+    assert _minutes(tb, "east", "e1") == (70, 0)
+    assert _minutes(tb, "north", "n1") == (30, 0)
+    assert _minute_positions(tb) == {"east": (-30, {"west": 0, "north": -30}),
+                                     "west": (0, {"east": 0, "north": 0}),
+                                     "north": (30, {"east": 30, "west": 0})}
+
     settled = tb.districts.settle("jd", utcnow())
-    assert {p.community: p.total for p in settled.positions} == {
-        "east": 100, "west": -80, "north": -20}
+    assert {(p.community, p.unit): p.total for p in settled.positions} == {
+        ("east", "points"): 100, ("west", "points"): -80, ("north", "points"): -20,
+        ("east", "minutes"): -30, ("west", "minutes"): 0, ("north", "minutes"): 30}
+    assert all(total == 0 for total, _ in _minute_positions(tb).values())
     assert _positions(tb) == {"east": (0, {"west": 0, "north": 0}),
                               "west": (0, {"east": 0, "north": 0}),
                               "north": (0, {"east": 0, "west": 0})}
@@ -267,4 +280,123 @@ def test_racing_cross_acts_in_both_directions_all_land_with_mirrored_books(
     assert race(calls) == {"ok": 12}
     assert _positions(tb)["east"] == (0, {"west": 0, "north": 0})
     assert tb.gifts.get("east", "soap").stock == 4
+    assert tb.verify().ok
+
+
+def _serving(tb: Timebank, **terms: object) -> None:
+    """Three communities clearing points and minutes; each member has 100 minutes."""
+    _setup(tb, ("points", "minutes"), **terms)
+    for code in COMMUNITIES:
+        tb.ledger.award(code, f"{code[0]}1", 100, unit="minutes", key=f"min-{code}")
+
+
+def _minutes(tb: Timebank, community: str, member: str) -> tuple[int, int]:
+    found = tb.ledger.balance(community, member).get("minutes")
+    return (found.posted, found.held) if found else (0, 0)
+
+
+def _minute_positions(tb: Timebank) -> dict[str, tuple[int, dict[str, int]]]:
+    found = tb.districts.positions("jd")
+    assert sum(p.total for p in found if p.unit == "minutes") == 0
+    return {p.community: (p.total, dict(p.partners)) for p in found if p.unit == "minutes"}
+
+
+def test_a_member_serving_a_request_in_a_partner_is_paid_into_the_home_books(
+        tb: Timebank) -> None:
+    _serving(tb)
+    asked = tb.requests.post("west", "w1", "买菜", "errands", 60, key="p1")
+    claimed = tb.requests.claim("west", asked.id, "east:e1")
+    assert claimed.volunteers == ("east:e1",)
+    assert tb.requests.get("west", asked.id).volunteers == ("east:e1",)
+    done = tb.requests.confirm("west", asked.id, 45, key="c1")
+    assert (done.status, done.minutes, dict(done.shares), done.released) == \
+        ("done", 45, {"east:e1": 45}, 15)
+    assert _minutes(tb, "west", "w1") == (55, 0)
+    assert _minutes(tb, "east", "e1") == (145, 0)
+    # east gave the service: west owes it
+    assert _minute_positions(tb) == {"east": (45, {"west": 45, "north": 0}),
+                                     "west": (-45, {"east": -45, "north": 0}),
+                                     "north": (0, {"east": 0, "west": 0})}
+    assert tb.requests.confirm("west", asked.id, 45, key="c1") == done  # a replay
+    assert _minutes(tb, "east", "e1") == (145, 0)
+    home = tb.statements.statement("east", "e1").lines[-1]
+    assert (home.kind, home.amount, home.request, home.counterparty) == \
+        ("exchange", 45, asked.id, "west:w1")
+    there = tb.statements.statement("west", "w1").lines[-1]
+    assert (there.amount, there.counterparty) == (-45, "east:e1")
+    assert tb.verify().ok
+
+
+def test_a_group_job_pays_local_and_partner_volunteers_each_in_their_own_books(
+        tb: Timebank) -> None:
+    _serving(tb, rates={"minutes": {"north": 2}})  # a north minute is worth two
+    tb.members.add("west", "w2", "居民w2")
+    asked = tb.requests.post("west", "w1", "搬家", "other", 90, key="p1", max_volunteers=3)
+    for volunteer in ("east:e1", "w2", "north:n1"):
+        tb.requests.claim("west", asked.id, volunteer)
+    with pytest.raises(InvalidState):
+        tb.requests.claim("west", asked.id, "east:e1")
+    done = tb.requests.confirm("west", asked.id, 90, key="c1")
+    assert dict(done.shares) == {"east:e1": 30, "w2": 30, "north:n1": 30}
+    assert _minutes(tb, "west", "w1") == (10, 0)
+    assert _minutes(tb, "west", "w2") == (30, 0)
+    assert _minutes(tb, "east", "e1") == (130, 0)
+    assert _minutes(tb, "north", "n1") == (115, 0)  # 30 west minutes are 15 north ones
+    assert _minute_positions(tb)["west"] == (-60, {"east": -30, "north": -30})
+    assert tb.verify().ok
+
+
+def test_a_partner_volunteer_withdraws_and_the_position_limit_refuses_the_payment(
+        tb: Timebank) -> None:
+    _serving(tb, position_limit=50)
+    asked = tb.requests.post("west", "w1", "陪诊", "clinic", 60, key="p1")
+    tb.requests.claim("west", asked.id, "east:e1")
+    assert tb.requests.withdraw("west", asked.id, "east:e1").status == "open"
+    tb.requests.claim("west", asked.id, "east:e1")
+    with pytest.raises(LimitExceeded):
+        tb.requests.confirm("west", asked.id, 60, key="c1")
+    assert tb.requests.get("west", asked.id).status == "claimed"
+    assert _minutes(tb, "west", "w1") == (100, 60)
+    assert _minutes(tb, "east", "e1") == (100, 0)
+    done = tb.requests.confirm("west", asked.id, 50, key="c2")
+    assert done.minutes == 50
+    assert _minute_positions(tb)["east"] == (50, {"west": 50, "north": 0})
+    assert tb.verify().ok
+
+
+def test_serving_across_needs_a_partner_clearing_minutes(tb: Timebank) -> None:
+    _setup(tb)  # points only
+    tb.communities.create("far", "远方社区")
+    tb.members.add("far", "f1", "远方居民")
+    tb.ledger.award("west", "w1", 100, unit="minutes", key="w1-min")
+    asked = tb.requests.post("west", "w1", "买菜", "errands", 30, key="p1")
+    with pytest.raises(ValidationError):
+        tb.requests.claim("west", asked.id, "east:e1")
+    with pytest.raises(NotFound):
+        tb.requests.claim("west", asked.id, "far:f1")
+    assert tb.requests.get("west", asked.id).volunteers == ()
+
+
+def test_a_failure_between_the_halves_of_a_served_request_leaves_neither_half(
+        tb: Timebank, monkeypatch: pytest.MonkeyPatch) -> None:
+    _serving(tb)
+    asked = tb.requests.post("west", "w1", "买菜", "errands", 60, key="p1")
+    tb.requests.claim("west", asked.id, "east:e1")
+    real = DistrictsGateway.post_half
+    calls: list[int] = []
+
+    def second_fails(self: DistrictsGateway, *args: object, **kwargs: object) -> object:
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("crash between the halves")
+        return real(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(DistrictsGateway, "post_half", second_fails)
+    with pytest.raises(RuntimeError):
+        tb.requests.confirm("west", asked.id, 60, key="c1")
+    monkeypatch.undo()
+    assert tb.requests.get("west", asked.id).status == "claimed"
+    assert _minutes(tb, "west", "w1") == (100, 60)
+    assert _minutes(tb, "east", "e1") == (100, 0)
+    assert all(total == 0 for total, _ in _minute_positions(tb).values())
     assert tb.verify().ok

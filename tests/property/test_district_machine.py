@@ -1,7 +1,7 @@
-"""Random sequences of cross-community acts (redeem at a partner, move home, settle)
-keep a district's books right on both engines: positions match a model kept by hand,
-sum to zero per unit, never pass the limit, and ``verify`` finds both halves of every
-act and mirrored clearing accounts."""
+"""Random sequences of cross-community acts (redeem at a partner, serve a partner's
+request and be paid at home, move home, settle) keep a district's books right on both
+engines: positions match a model kept by hand, sum to zero per unit, never pass the
+limit, and ``verify`` finds both halves of every act and mirrored clearing accounts."""
 
 from __future__ import annotations
 
@@ -34,26 +34,31 @@ class DistrictMachine(RuleBasedStateMachine):
             tb.communities.create(code, code)
             tb.members.add(code, "m", "m")
             tb.ledger.award(code, "m", 100, key="seed")
+            tb.ledger.award(code, "m", 100, unit="minutes", key="seed-minutes")
             tb.gifts.create(code, "tea", name="茶", cost=COST, stock=10_000)
-        tb.districts.create(self.district, "街道", self.codes, ["points"],
+        tb.districts.create(self.district, "街道", self.codes, ["points", "minutes"],
                             position_limit=LIMIT)
         self.balance = {code: 100 for code in self.codes}
+        self.minutes = {code: 100 for code in self.codes}
         self.position = {(a, b): 0 for a in self.codes for b in self.codes if a != b}
+        self.served = {(a, b): 0 for a in self.codes for b in self.codes if a != b}
         self.keys = itertools.count()
         self.movers = itertools.count()
 
     def key(self) -> str:
         return f"k{next(self.keys)}"
 
-    def _expect(self, payer: str, payee: str, amount: int) -> bool:
+    def _expect(self, payer: str, payee: str, amount: int, minutes: bool = False) -> bool:
         """Would the act pass the limit? (positions in the model, before the act)"""
-        after_payer = sum(v for (a, _), v in self.position.items() if a == payer) - amount
-        after_payee = sum(v for (a, _), v in self.position.items() if a == payee) + amount
+        book = self.served if minutes else self.position
+        after_payer = sum(v for (a, _), v in book.items() if a == payer) - amount
+        after_payee = sum(v for (a, _), v in book.items() if a == payee) + amount
         return abs(after_payer) <= LIMIT and abs(after_payee) <= LIMIT
 
-    def _book(self, payer: str, payee: str, amount: int) -> None:
-        self.position[payer, payee] -= amount
-        self.position[payee, payer] += amount
+    def _book(self, payer: str, payee: str, amount: int, minutes: bool = False) -> None:
+        book = self.served if minutes else self.position
+        book[payer, payee] -= amount
+        book[payee, payer] += amount
 
     @rule(home=sides, at=sides, quantity=st.integers(1, 6))
     def redeem(self, home: int, at: int, quantity: int) -> None:
@@ -72,6 +77,38 @@ class DistrictMachine(RuleBasedStateMachine):
             assert self.balance[payer] >= amount and self._expect(payer, payee, amount)
             self.balance[payer] -= amount
             self._book(payer, payee, amount)
+
+    @rule(home=sides, at=sides, asked=st.integers(1, 50), paid=st.integers(1, 50))
+    def serve(self, home: int, at: int, asked: int, paid: int) -> None:
+        """A member of ``home`` serves the request of ``at``'s member, paid at home."""
+        if home == at:
+            return
+        volunteer, requester = self.codes[home], self.codes[at]
+        try:
+            asked_for = self.bank.requests.post(requester, "m", "帮忙", "other", asked,
+                                                key=self.key())
+        except InsufficientPoints:
+            assert self.minutes[requester] < asked
+            return
+        self.bank.requests.claim(requester, asked_for.id, f"{volunteer}:m")
+        try:
+            self.bank.requests.confirm(requester, asked_for.id, paid, key=self.key())
+        except InsufficientPoints:
+            assert paid > self.minutes[requester]
+            self.bank.requests.cancel(requester, asked_for.id, "no minutes")
+        except LimitExceeded:
+            assert paid <= self.minutes[requester]
+            assert not self._expect(requester, volunteer, paid, minutes=True)
+            self.bank.requests.cancel(requester, asked_for.id, "over the limit")
+        else:
+            assert paid <= self.minutes[requester]
+            assert self._expect(requester, volunteer, paid, minutes=True)
+            self.minutes[requester] -= paid
+            self.minutes[volunteer] += paid
+            self._book(requester, volunteer, paid, minutes=True)
+        for code in (requester, volunteer):
+            found = self.bank.ledger.balance(code, "m")["minutes"]
+            assert (found.posted, found.held) == (self.minutes[code], 0)
 
     @rule(home=sides, to=sides, amount=st.integers(1, 40))
     def move(self, home: int, to: int, amount: int) -> None:
@@ -94,15 +131,17 @@ class DistrictMachine(RuleBasedStateMachine):
     def settle(self) -> None:
         self.bank.districts.settle(self.district, utcnow())
         self.position = dict.fromkeys(self.position, 0)
+        self.served = dict.fromkeys(self.served, 0)
 
     @invariant()
     def positions_match_the_model_and_sum_to_zero(self) -> None:
         found = self.bank.districts.positions(self.district)
-        assert sum(p.total for p in found) == 0
-        for p in found:
-            assert abs(p.total) <= LIMIT
-            for partner, value in p.partners.items():
-                assert value == self.position[p.community, partner]
+        for unit, book in (("points", self.position), ("minutes", self.served)):
+            assert sum(p.total for p in found if p.unit == unit) == 0
+            for p in (p for p in found if p.unit == unit):
+                assert abs(p.total) <= LIMIT
+                for partner, value in p.partners.items():
+                    assert value == book[p.community, partner]
 
     def teardown(self) -> None:
         for code in self.codes:

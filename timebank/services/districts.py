@@ -9,13 +9,15 @@ community-id order).
 A settlement moves each clearing balance (as of ``until``) to the community's
 ``settlement`` account: positions start again from zero.
 
-Not here yet: a member of A serving a request in B (paid into A), district reports.
+A member of A may claim and serve an exchange request posted in B: each volunteer from
+a partner is paid by one cross act (B's payer → B's clearing with A; A's clearing with B
+→ the volunteer), inside the confirmation's transaction.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -50,6 +52,7 @@ from timebank.store.uow import UnitOfWork
 from timebank.timeutil import utc_naive, utcnow
 
 away = split_member
+SERVED_UNIT = "minutes"  # exchange requests are paid in minutes
 
 
 # -- the alliance -------------------------------------------------------------------------
@@ -87,6 +90,7 @@ class Half:
     legs: tuple[Posting, ...]
     kind: str
     amount: int
+    meta: Mapping[str, Any] = attrs.field(factory=dict)
 
 
 def _post_across(uow: UnitOfWork, district: District, kind: str, unit: str,
@@ -101,7 +105,8 @@ def _post_across(uow: UnitOfWork, district: District, kind: str, unit: str,
         partner = receiver.code if half is payer else payer.code
         posted[half.community_id] = uow.districts.post_half(half.community_id, half.code, NewEntry(
             half.kind, half.legs, reason, actor, occurred_at=now,
-            meta={**meta, "cross": cross_id, "cross_kind": kind, "partner": partner}))
+            meta={**meta, **half.meta, "cross": cross_id, "cross_kind": kind,
+                  "partner": partner}))
     uow.districts.add_cross(
         cross_id, district.id, kind, unit,
         (payer.community_id, payer.amount, posted[payer.community_id].entry_id),
@@ -167,6 +172,51 @@ def pay_across(uow: UnitOfWork, ref: tuple[str, str], who: Redeemer, unit: str, 
              total), reason, actor, meta)
     home = posted[home_id]
     return posted[uow.community_id].entry_id, home.balances[account] - home.held[account]
+
+
+def claim_across(uow: UnitOfWork, request_id: int, ref: tuple[str, str]) -> int:
+    """A partner's member claims our request (its row locked); returns the member's id."""
+    district, home_id = _district_of(uow, ref[0])
+    district.check_unit(SERVED_UNIT)
+    row = uow.districts.member(home_id, ref[1])
+    uow.districts.add_claim(request_id, int(row.id))
+    return int(row.id)
+
+
+def pay_served(uow: UnitOfWork, payer_account: int, request: Mapping[str, Any],
+               away: Mapping[str, tuple[int, int]], reason: str, actor: str) -> list[int]:
+    """Pay each partner's volunteer (``"A:CODE"`` → (member id, minutes here)) by one
+    cross act: our half moves the minutes payer → our clearing with A, A's moves them
+    (at A's rate) from its clearing with us to the volunteer. Every account, then every
+    community row, is locked in id order first. Returns our halves' entry ids.
+    ``request``: the exchange meta (request id, requester, payer)."""
+    here = uow.community.code
+    acts = []
+    for name, (member_id, minutes) in away.items():
+        home, code = split_member(name) or ("", name)
+        district, home_id = _district_of(uow, home)
+        district.check_unit(SERVED_UNIT)
+        acts.append((home, code, district, home_id, minutes,
+                     district.convert(SERVED_UNIT, minutes, here, home),
+                     uow.districts.member_accounts(member_id, [SERVED_UNIT], home_id)
+                     [SERVED_UNIT][0],
+                     uow.districts.clearing_account(uow.community_id, home_id, SERVED_UNIT),
+                     uow.districts.clearing_account(home_id, uow.community_id, SERVED_UNIT)))
+    uow.districts.lock_accounts([payer_account, *(a for act in acts for a in act[6:])])
+    uow.districts.lock_communities([uow.community_id, *(act[3] for act in acts)])
+    ours = []
+    for home, code, district, home_id, minutes, at_home, volunteer, ours_, theirs in acts:
+        _, posted = _post_across(
+            uow, district, "serve", SERVED_UNIT,
+            Half(uow.community_id, here, move(payer_account, ours_, SERVED_UNIT, minutes),
+                 EntryKind.EXCHANGE, minutes, {"volunteers": [f"{home}:{code}"]}),
+            Half(home_id, home, move(theirs, volunteer, SERVED_UNIT, at_home),
+                 EntryKind.EXCHANGE, at_home,
+                 {"requester": f"{here}:{request['requester']}", "volunteers": [code],
+                  "payer": f"{here}:{request['payer']}", "request_community": here}),
+            reason, actor, dict(request))
+        ours.append(posted[uow.community_id].entry_id)
+    return ours
 
 
 def move_member(uow: UnitOfWork, code: str, to_community: str, *, key: str,

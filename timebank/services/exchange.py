@@ -33,6 +33,7 @@ from timebank.domain.exchange import (
     split,
 )
 from timebank.domain.ledger import EntryKind, Posting, SystemAccount
+from timebank.services import districts
 from timebank.errors import Forbidden, InvalidState, LimitExceeded, NotEligible, ValidationError
 from timebank.services.offers import listed_near, offer_request
 from timebank.store.db import Store
@@ -127,7 +128,9 @@ def claim(uow: UnitOfWork, request_id: int, member: str, *, key: str | None = No
         if len(found.volunteers) >= found.max_volunteers:
             raise InvalidState(f"request {request_id} already has its "
                                f"{found.max_volunteers} volunteer(s)", state=found.status)
-        member_id = uow.exchange.claim(request_id, member)
+        away = districts.away(member)  # "A:CODE": a partner's member serves here
+        member_id = (districts.claim_across(uow, request_id, away) if away
+                     else uow.exchange.claim(request_id, member))
         if found.status == "open":
             found = uow.exchange.set_status(found, "claimed")
         uow.exchange.event(request_id, "claimed", member_id=member_id, actor=actor)
@@ -182,15 +185,23 @@ def _pay(uow: UnitOfWork, found: StoredRequest, minutes: int, status: str, event
         uow.ledger.resolve_hold(found.hold_id, "captured")
         if found.funded_by == "pool":
             uow.exchange.pool_available(found.payer_account, minutes)
-        legs = [Posting(found.payer_account, UNIT, -minutes)]
+        reason = f"互助 #{found.id} {found.title}"[:500]
+        meta = {"request": found.id, "requester": found.requester,
+                "volunteers": list(found.volunteers), "payer": found.payer}
+        # Partners' volunteers ("A:CODE") are paid into their own books, across.
+        ids = dict(zip(found.volunteers, found.volunteer_ids, strict=True))
+        away = {code: (ids[code], share) for code, share in shares.items()
+                if share and ":" in code}
+        paid = (districts.pay_served(uow, found.payer_account, meta, away, reason, actor)
+                if away else [])
         accounts = dict(zip(found.volunteers, found.volunteer_accounts, strict=True))
-        legs += [Posting(accounts[code] or uow.ledger.member_account(code, UNIT), UNIT, share)
-                 for code, share in shares.items() if share]
-        done = uow.ledger.post(NewEntry(
-            EntryKind.EXCHANGE, legs, f"互助 #{found.id} {found.title}"[:500], actor,
-            meta={"request": found.id, "requester": found.requester,
-                  "volunteers": list(found.volunteers), "payer": found.payer}))
-        entry_id = done.entry_id
+        legs = [Posting(accounts[code] or uow.ledger.member_account(code, UNIT), UNIT, share)
+                for code, share in shares.items() if share and code not in away]
+        if legs:
+            legs.insert(0, Posting(found.payer_account, UNIT, -sum(leg.amount for leg in legs)))
+            paid.insert(0, uow.ledger.post(NewEntry(EntryKind.EXCHANGE, legs, reason, actor,
+                                                    meta=meta)).entry_id)
+        entry_id = paid[0]
         uow.ledger.link_hold(found.hold_id, entry_id)
     else:
         uow.ledger.resolve_hold(found.hold_id, "released")

@@ -20,7 +20,14 @@ from timebank.i18n import T
 from timebank.store.gateway import Gateway
 from timebank.store.idempotency import insert_ignoring_conflicts
 from timebank.store.posting import NewEntry, Posted, allocate_ids, post_many
-from timebank.store.tables import accounts, communities, entries, members, postings
+from timebank.store.tables import (
+    accounts,
+    communities,
+    entries,
+    exchange_claims,
+    members,
+    postings,
+)
 from timebank.store.tables.districts import (
     cross_acts,
     district_communities,
@@ -144,6 +151,12 @@ class DistrictsGateway(Gateway):
         except sa.exc.IntegrityError as exc:
             raise AlreadyExists(T("the member has already moved"), field="member") from exc
 
+    def add_claim(self, request_id: int, member_id: int) -> None:
+        """A partner's member claims one of our requests (the request row is locked)."""
+        self.conn.execute(exchange_claims.insert().values(
+            request_id=request_id, member_id=member_id, status="active",
+            created_at=utcnow()))
+
     # -- posting -------------------------------------------------------------------------
 
     def next_cross_id(self) -> int:
@@ -156,6 +169,14 @@ class DistrictsGateway(Gateway):
             self.conn.execute(sa.select(accounts.c.id)
                               .where(accounts.c.id.in_(sorted(set(account_ids))))
                               .order_by(accounts.c.id).with_for_update())
+
+    def lock_communities(self, community_ids: Iterable[int]) -> None:
+        """Take the communities' rows (their chain heads) in id order, for an act that
+        posts several cross acts in a row."""
+        if self.uow.dialect == "postgresql":
+            self.conn.execute(sa.select(communities.c.id)
+                              .where(communities.c.id.in_(sorted(set(community_ids))))
+                              .order_by(communities.c.id).with_for_update())
 
     def post_half(self, community_id: int, code: str, entry: NewEntry) -> Posted:
         """One community's half of a cross act, in its own books and chain."""

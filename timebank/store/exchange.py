@@ -29,6 +29,7 @@ from timebank.store.fast import Statement
 from timebank.store.gateway import Gateway
 from timebank.store.tables import (
     accounts,
+    communities,
     exchange_claims,
     exchange_events,
     exchange_offers,
@@ -65,8 +66,20 @@ _LOCK = Statement(
     .join(members, members.c.id == _req.c.member_id)
     .where(_req.c.id == _P("p_id"), _req.c.community_id == _P("p_community"))
     .with_for_update(of=_req))
+
+
+def _volunteer_code(community: Any) -> Any:
+    """A volunteer's code as the request's community names it: ``CODE`` for its own
+    members, ``HOME:CODE`` for a member of a partner community (通存通兑)."""
+    home = (sa.select(communities.c.code).where(communities.c.id == members.c.community_id)
+            .scalar_subquery())
+    return sa.case((members.c.community_id == community, members.c.code),
+                   else_=home.concat(":").concat(members.c.code))
+
+
 _CLAIMS = Statement(
-    sa.select(members.c.code, members.c.id, accounts.c.id.label("account_id"))
+    sa.select(_volunteer_code(_P("p_community", type_=sa.BigInteger)), members.c.id,
+              accounts.c.id.label("account_id"))
     .select_from(exchange_claims.join(members, members.c.id == exchange_claims.c.member_id)
                  .outerjoin(accounts, sa.and_(accounts.c.member_id == members.c.id,
                                               accounts.c.unit == _P("p_unit"))))
@@ -152,7 +165,8 @@ class ExchangeGateway(Gateway):
             raise NotFound(f"unknown request {request_id}", field="request")
         (found_id, status, code, member_id, minutes, funded_by, payer, hold_id, most,
          needed_on, title, category, place, offer, reason, created_at, paid, entry) = row
-        claims = _CLAIMS.all(self.conn, {"p_unit": UNIT, "p_id": request_id})
+        claims = _CLAIMS.all(self.conn, {"p_unit": UNIT, "p_id": request_id,
+                                          "p_community": self.uow.community_id})
         return StoredRequest(
             int(found_id), status, code, int(member_id), int(minutes), funded_by, int(payer),
             hold_id, int(most), tuple(c for c, _, _ in claims),
@@ -205,7 +219,8 @@ class ExchangeGateway(Gateway):
     def _claims(self, ids: Sequence[int]) -> dict[int, list[tuple[str, int]]]:
         found: dict[int, list[tuple[str, int]]] = {}
         for request_id, code, member_id in self.conn.execute(
-                sa.select(exchange_claims.c.request_id, members.c.code, members.c.id)
+                sa.select(exchange_claims.c.request_id,
+                          _volunteer_code(self.uow.community_id), members.c.id)
                 .join(members, members.c.id == exchange_claims.c.member_id)
                 .where(exchange_claims.c.request_id.in_(list(ids)),
                        exchange_claims.c.status == "active")
