@@ -77,7 +77,11 @@ class Text:
         self.params = params
 
     def render(self, lang: str | None) -> str:
-        return translate(self.msgid, lang, **self.params)
+        """The text in ``lang``; a value that is itself a :class:`Text` (the problem
+        inside ``"{where}: {field} {what}"``) is rendered in the same language."""
+        return translate(self.msgid, lang, **{
+            name: value.render(lang) if isinstance(value, Text) else value
+            for name, value in self.params.items()})
 
     def __str__(self) -> str:
         return self.render("en")

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from timebank.errors import ValidationError
+from timebank.i18n import T
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 
@@ -25,7 +26,7 @@ def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValidationError(f"unknown time zone {name!r}", field="timezone") from exc
+        raise ValidationError(T("unknown time zone {name!r}", name=name), field="timezone") from exc
 
 
 def local_date(moment: datetime, tz: str) -> date:

@@ -71,10 +71,11 @@ def community() -> str:
     named = request.headers.get(COMMUNITY_HEADER)
     if who.community is not None:
         if named not in (None, who.community):
-            raise Forbidden("this key belongs to another community", field="community")
+            raise Forbidden(T("this key belongs to another community"), field="community")
         return who.community
     if not named:
-        raise ValidationError(f"a platform key names the community in {COMMUNITY_HEADER}",
+        raise ValidationError(T("a platform key names the community in {community_header}",
+                                community_header=COMMUNITY_HEADER),
                               field=COMMUNITY_HEADER)
     return named
 
@@ -93,12 +94,12 @@ def allow(*roles: str, own: str | None = None,
         def guarded(*args: Any, **kwargs: Any) -> Any:
             who = identity()
             if who.role not in roles:
-                raise Forbidden(f"the {who.role} role may not do this", role=who.role)
+                raise Forbidden(T("the {role} role may not do this", role=who.role), role=who.role)
             if who.role == "member" and (own is None or kwargs.get(own) != who.member):
-                raise Forbidden("a member key sees only its own member", role=who.role)
+                raise Forbidden(T("a member key sees only its own member"), role=who.role)
             if scope is not None:
                 if who.community not in (None, kwargs.get(scope)):
-                    raise Forbidden("this key belongs to another community",
+                    raise Forbidden(T("this key belongs to another community"),
                                     field="community")
             else:
                 community()  # a foreign community is refused before any work
@@ -116,7 +117,7 @@ def platform_only(view: Any) -> Any:
     def guarded(*args: Any, **kwargs: Any) -> Any:
         who = identity()
         if who.role != "admin" or who.community is not None:
-            raise Forbidden("only a platform admin key may do this", role=who.role)
+            raise Forbidden(T("only a platform admin key may do this"), role=who.role)
         return view(*args, **kwargs)
     guarded.__doc__ = (view.__doc__ or "").rstrip() + "\n\nRoles: platform admin."
     return guarded

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from flask import Blueprint, Response, request
@@ -78,7 +78,7 @@ HTTP_CODES = {400: "validation_error", 401: "unauthorized", 403: "forbidden",
 
 
 def problem(code: str, detail: str | Text, *, status: int | None = None,
-            errors: Mapping[str, list[str]] | None = None,
+            errors: Mapping[str, Sequence[str | Text]] | None = None,
             extra: Mapping[str, Any] | None = None,
             headers: Mapping[str, str] | None = None) -> Response:
     status = status or STATUS.get(code, 500)
@@ -88,7 +88,8 @@ def problem(code: str, detail: str | Text, *, status: int | None = None,
     body: dict[str, Any] = {"type": f"urn:timebank:problem:{code}", "title": title,
                             "status": status, "detail": render(detail, lang), "code": code}
     if errors:
-        body["errors"] = {field: [field_message(m, lang) for m in messages]
+        body["errors"] = {field: [render(m, lang) if isinstance(m, Text)
+                                   else field_message(m, lang) for m in messages]
                           for field, messages in errors.items()}
     if extra:
         body.update({k: v for k, v in _jsonable(extra).items() if k not in body})

@@ -47,6 +47,13 @@ _PATTERNS = [(re.compile(pattern), msgid) for pattern, msgid in (
     (r"^Must be less than or equal to (?P<max>\S+)\.$",
      N_("Must be less than or equal to {max}.")),
     (r"^Must be one of: (?P<choices>.*)\.$", N_("Must be one of: {choices}.")),
+    # the API's own parametrised field messages (webapi/schemas)
+    (r"^must be a day between (?P<first>\S+) and (?P<last>\S+)$",
+     N_("must be a day between {first} and {last}")),
+    (r"^must be a time between (?P<first>\S+) and (?P<last>\S+)$",
+     N_("must be a time between {first} and {last}")),
+    (r"^at most (?P<limit>\d+) ids in one approval \(the limit\), got (?P<n>\d+)$",
+     N_("at most {limit} ids in one approval (the limit), got {n}")),
 )]
 
 # marshmallow's and webargs' fixed messages, marked here so the catalogue holds them.

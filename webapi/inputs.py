@@ -15,6 +15,7 @@ from typing import Any
 from flask import Response, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from timebank.i18n import T
 from webapi.errors import from_http_exception, problem
 
 MAX_DEPTH = 64      # nesting no schema needs; far below the parser's recursion limit
@@ -76,15 +77,17 @@ def hostile_body() -> Response | None:
         return None  # the schema's parser answers it as malformed JSON
     field = _too_deep(text)
     if field is not None:
-        message = f"nested more than {MAX_DEPTH} levels deep"
-        return problem("validation_error", f"{field}: {message}", errors={field: [message]})
+        message = T("nested more than {depth} levels deep", depth=MAX_DEPTH)
+        return problem("validation_error", T("{field}: {message}", field=field, message=message),
+                       errors={field: [message]})
     try:
         body = json.loads(text, parse_int=_int)
     except (ValueError, RecursionError):
         return None
     for field in _huge(body, ""):
-        message = f"a number of more than {MAX_DIGITS} digits"
-        return problem("validation_error", f"{field}: {message}", errors={field: [message]})
+        message = T("a number of more than {digits} digits", digits=MAX_DIGITS)
+        return problem("validation_error", T("{field}: {message}", field=field, message=message),
+                       errors={field: [message]})
     return None
 
 
@@ -132,5 +135,6 @@ def refuse_unstorable_text() -> Response | None:
     if not found:
         return None
     field = found[0][0] or "body"
-    message = "text may not contain NUL characters or lone surrogates"
-    return problem("validation_error", f"{field}: {message}", errors={field: [message]})
+    message = T("text may not contain NUL characters or lone surrogates")
+    return problem("validation_error", T("{field}: {message}", field=field, message=message),
+                   errors={field: [message]})

@@ -18,6 +18,7 @@ from rich.console import Console
 
 from timebank.cli.main import db_option, lang_of, lang_option, main, open_bank
 from timebank.errors import ValidationError
+from timebank.i18n import T
 from timebank.store.anchors import Anchor
 
 out = Console()
@@ -117,19 +118,22 @@ def read_anchors(path: Path) -> list[Anchor]:
     try:
         text = path.read_text(encoding="utf-8").strip()
     except OSError as exc:
-        raise ValidationError(f"{path}: cannot read ({exc.strerror})", field="anchor") from exc
+        raise ValidationError(T("{path}: cannot read ({strerror})", path=path,
+                                strerror=exc.strerror), field="anchor") from exc
     try:
         data = json.loads(text) if text.startswith("[") else [
             json.loads(line) for line in text.splitlines() if line.strip()]
     except json.JSONDecodeError as exc:
-        raise ValidationError(f"{path}: not JSON: {exc}", field="anchor") from exc
+        raise ValidationError(T("{path}: not JSON: {exc}", path=path, exc=exc),
+                              field="anchor") from exc
     found = []
     for item in data if isinstance(data, list) else [data]:
         try:
             found.append(Anchor(str(item["community"]), int(item["entries"]),
                                 str(item["head"]), datetime.now()))
         except (KeyError, TypeError, ValueError) as exc:
-            raise ValidationError(f"{path}: an anchor has community, entries and head",
+            raise ValidationError(T("{path}: an anchor has community, entries and head",
+                                    path=path),
                                   field="anchor") from exc
     return found
 

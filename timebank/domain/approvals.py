@@ -14,6 +14,7 @@ from datetime import date, datetime
 import attrs
 
 from timebank.errors import ValidationError
+from timebank.i18n import T
 
 MAX_IDS = 100_000  # ids named in one act; a filter has no such limit
 
@@ -40,16 +41,17 @@ class ApprovalFilter:
     def check(self) -> ApprovalFilter:
         if self.ids is not None:
             if len(self.ids) > MAX_IDS:
-                raise ValidationError(f"at most {MAX_IDS} ids in one approval, got "
-                                      f"{len(self.ids)}", field="ids", limit=MAX_IDS)
+                raise ValidationError(T("at most {max_ids} ids in one approval, got {n}",
+                                        max_ids=MAX_IDS, n=len(self.ids)),
+                                      field="ids", limit=MAX_IDS)
             if any(isinstance(i, bool) or not isinstance(i, int) or i < 1
                    for i in self.ids):
-                raise ValidationError("ids are positive whole numbers", field="ids")
+                raise ValidationError(T("ids are positive whole numbers"), field="ids")
             if any(v is not None for v in (self.import_id, self.rule, self.unit, self.from_,
                                            self.to, self.recorded_by)):
-                raise ValidationError("give ids or a filter, not both", field="ids")
+                raise ValidationError(T("give ids or a filter, not both"), field="ids")
         if self.from_ is not None and self.to is not None and self.from_ > self.to:
-            raise ValidationError("from is on or before to", field="from")
+            raise ValidationError(T("from is on or before to"), field="from")
         return self
 
     def request(self) -> dict[str, object]:

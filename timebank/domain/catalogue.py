@@ -36,22 +36,26 @@ def check_quantity(value: object, field: str = "quantity") -> int:
 def check_count(value: object, field: str) -> int:
     """A stock count: a whole number, zero or more."""
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise InvalidAmount(f"{field} must be a whole number >= 0, got {value!r}",
+        raise InvalidAmount(T("{field} must be a whole number >= 0, got {value!r}", field=field,
+                              value=value),
                             field=field)
     return value
 
 
 def check_text(value: object, field: str, limit: int = 200, *, required: bool = True) -> str:
     if not isinstance(value, str) or len(value) > limit or (required and not value.strip()):
-        raise ValidationError(f"{field} must be {'non-empty ' if required else ''}text of at "
-                              f"most {limit} characters", field=field)
+        raise ValidationError(
+            T("{field} must be non-empty text of at most {limit} characters", field=field,
+              limit=limit) if required else
+            T("{field} must be text of at most {limit} characters", field=field, limit=limit),
+            field=field)
     return value
 
 
 def check_period(value: object) -> str:
     if value not in PERIODS:
-        raise ValidationError(f"limit_period must be one of {', '.join(PERIODS)}, "
-                              f"got {value!r}", field="limit_period")
+        raise ValidationError(T("limit_period must be one of {periods}, got {value!r}",
+                                periods=', '.join(PERIODS), value=value), field="limit_period")
     return str(value)
 
 
@@ -83,18 +87,20 @@ class PriceRule:
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], where: str = "price_rules") -> PriceRule:
         if not isinstance(data, Mapping):
-            raise ValidationError(f"{where} must be an object", field="price_rules")
+            raise ValidationError(T("{where} must be an object", where=where), field="price_rules")
         tag = data.get("tag")
         if not isinstance(tag, str) or not tag.strip():
-            raise ValidationError(f"{where}.tag must be non-empty text", field="price_rules")
+            raise ValidationError(T("{where}.tag must be non-empty text", where=where),
+                                  field="price_rules")
         pct, price = data.get("percent_off"), data.get("price")
         unknown = set(data) - {"tag", "percent_off", "price"}
         if unknown or (pct is None) == (price is None):
-            raise ValidationError(f"{where} has a tag and exactly one of percent_off or "
-                                  f"price", field="price_rules")
+            raise ValidationError(T("{where} has a tag and exactly one of percent_off or price",
+                                    where=where), field="price_rules")
         if pct is not None and (isinstance(pct, bool) or not isinstance(pct, int)
                                 or not 0 < pct < 100):
-            raise ValidationError(f"{where}.percent_off must be a whole number from 1 to 99",
+            raise ValidationError(T("{where}.percent_off must be a whole number from 1 to 99",
+                                    where=where),
                                   field="price_rules")
         if price is not None:
             check_quantity(price, "price_rules")
@@ -112,7 +118,7 @@ def price_rules(data: object) -> tuple[PriceRule, ...]:
     if data is None:
         return ()
     if not isinstance(data, Sequence) or isinstance(data, str):
-        raise ValidationError("price_rules must be a list", field="price_rules")
+        raise ValidationError(T("price_rules must be a list"), field="price_rules")
     return tuple(PriceRule.from_mapping(d, f"price_rules[{i}]") for i, d in enumerate(data))
 
 
@@ -135,7 +141,7 @@ class ItemRequest:
 def item_requests(items: object) -> tuple[ItemRequest, ...]:
     """Validate the items of a redemption; one gift named twice is one item."""
     if not isinstance(items, Sequence) or isinstance(items, str) or not items:
-        raise ValidationError("a redemption has at least one item", field="items")
+        raise ValidationError(T("a redemption has at least one item"), field="items")
     merged: dict[str, int] = {}
     for i, item in enumerate(items):
         if isinstance(item, Mapping):
@@ -143,7 +149,7 @@ def item_requests(items: object) -> tuple[ItemRequest, ...]:
         elif isinstance(item, Sequence) and not isinstance(item, str) and len(item) == 2:
             gift, quantity = item
         else:
-            raise ValidationError(f"items[{i}] is {{gift, quantity}}", field="items")
+            raise ValidationError(T("items[{i}] is {{gift, quantity}}", i=i), field="items")
         name = check_text(gift, "gift", 64)
         merged[name] = merged.get(name, 0) + check_quantity(quantity)
     return tuple(ItemRequest(g, q) for g, q in merged.items())

@@ -26,6 +26,7 @@ from typing import Any
 import attrs
 
 from timebank.errors import RulebookError, UnknownCertificate, ValidationError
+from timebank.i18n import T
 
 ISSUER_KEYS = ("name", "person_in_charge", "handler", "contact")
 _NUMBER = re.compile(r"^(?P<community>.{1,64})-(?P<year>\d{4})-(?P<seq>\d{5,9})$")
@@ -149,16 +150,16 @@ def parse_number(number: str) -> tuple[str, int, int]:
 
 
 def unknown(number: str) -> UnknownCertificate:
-    return UnknownCertificate(f"no certificate numbered {number[:100]!r}",
+    return UnknownCertificate(T("no certificate numbered {number!r}", number=number[:100]),
                               field="number")
 
 
 def check_period(start: date, end: date, today: date) -> None:
     if end < start:
-        raise ValidationError("the period ends before it starts", field="to")
+        raise ValidationError(T("the period ends before it starts"), field="to")
     if end > today:
-        raise ValidationError(f"the period ends in the future ({end.isoformat()}); a "
-                              "certificate proves service already done", field="to")
+        raise ValidationError(T("the period ends in the future ({end}); a certificate proves "
+                                "service already done", end=end.isoformat()), field="to")
 
 
 def issuer_of(settings: Mapping[str, Any], community_name: str, handler: str) -> Issuer:
@@ -176,13 +177,15 @@ def issuer_of(settings: Mapping[str, Any], community_name: str, handler: str) ->
 def check_issuer(value: Any, where: str) -> None:
     """A rulebook's ``[community.issuer]`` table: text values of the known keys."""
     if not isinstance(value, Mapping):
-        raise RulebookError(f"{where}: community.issuer must be a table",
+        raise RulebookError(T("{where}: community.issuer must be a table", where=where),
                               field="community.issuer")
     for key, text in value.items():
         if key not in ISSUER_KEYS:
-            raise RulebookError(f"{where}: community.issuer.{key}: unknown key; expected "
-                                  f"one of {', '.join(ISSUER_KEYS)}",
+            raise RulebookError(T("{where}: community.issuer.{key}: unknown key; expected one "
+                                  "of {issuer_keys}", where=where, key=key,
+                                  issuer_keys=', '.join(ISSUER_KEYS)),
                                   field=f"community.issuer.{key}")
         if not isinstance(text, str) or len(text) > 200:
-            raise RulebookError(f"{where}: community.issuer.{key}: text of at most 200 "
-                                  "characters", field=f"community.issuer.{key}")
+            raise RulebookError(T("{where}: community.issuer.{key}: text of at most 200 "
+                                  "characters", where=where, key=key),
+                                field=f"community.issuer.{key}")

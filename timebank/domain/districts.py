@@ -17,6 +17,7 @@ import attrs
 
 from timebank.domain.ledger import UNITS
 from timebank.errors import ValidationError
+from timebank.i18n import T
 
 CLEARING = "clearing:"
 SETTLEMENT = "settlement"
@@ -38,7 +39,7 @@ def split_member(ref: str) -> tuple[str, str] | None:
         return None
     community, _, code = ref.partition(":")
     if not community or not code:
-        raise ValidationError("a member of another community is named COMMUNITY:CODE",
+        raise ValidationError(T("a member of another community is named COMMUNITY:CODE"),
                               field="member")
     return community, code
 
@@ -58,7 +59,8 @@ class District:
 
     def check_unit(self, unit: str) -> None:
         if unit not in self.units:
-            raise ValidationError(f"district {self.code!r} does not clear {unit!r}",
+            raise ValidationError(T("district {code!r} does not clear {unit!r}", code=self.code,
+                                    unit=unit),
                                   field="unit")
 
     def convert(self, unit: str, amount: int, source: str, target: str) -> int:
@@ -67,8 +69,10 @@ class District:
         target_rate = self.rate(unit, target)
         if value % target_rate:
             raise ValidationError(
-                f"{amount} {unit} of {source} is no whole amount in {target} "
-                f"(rates {self.rate(unit, source)}:{target_rate})", field="amount")
+                T("{amount} {unit} of {source} is no whole amount in {target} (rates "
+                  "{source_rate}:{target_rate})", amount=amount, unit=unit, source=source,
+                  target=target, source_rate=self.rate(unit, source), target_rate=target_rate),
+                field="amount")
         return value // target_rate
 
 
@@ -76,30 +80,31 @@ def district_terms(code: Any, name: Any, communities: Any, units: Any, rates: An
                    position_limit: Any) -> dict[str, Any]:
     """Check the alliance's terms; return its settings as stored."""
     if not isinstance(code, str) or not 0 < len(code) <= 64:
-        raise ValidationError("code is 1 to 64 characters", field="code")
+        raise ValidationError(T("code is 1 to 64 characters"), field="code")
     if not isinstance(name, str) or not 0 < len(name) <= 200:
-        raise ValidationError("name is 1 to 200 characters", field="name")
+        raise ValidationError(T("name is 1 to 200 characters"), field="name")
     if (not isinstance(communities, Sequence) or isinstance(communities, str)
             or len(communities) < 2 or len(set(communities)) != len(communities)
             or not all(isinstance(c, str) for c in communities)):
-        raise ValidationError("a district has two or more different communities",
+        raise ValidationError(T("a district has two or more different communities"),
                               field="communities")
     if (not isinstance(units, Sequence) or isinstance(units, str) or not units
             or len(set(units)) != len(units) or not set(units) <= set(UNITS)):
-        raise ValidationError(f"units are one or more of {', '.join(UNITS)}", field="units")
+        raise ValidationError(T("units are one or more of {units}", units=', '.join(UNITS)),
+                              field="units")
     stored_rates: dict[str, dict[str, int]] = {}
     if rates is not None:
         if not isinstance(rates, Mapping) or not set(rates) <= set(units):
-            raise ValidationError("rates are per unit of the district", field="rates")
+            raise ValidationError(T("rates are per unit of the district"), field="rates")
         for unit, per in rates.items():
             if (not isinstance(per, Mapping) or not set(per) <= set(communities)
                     or not all(type(w) is int and 0 < w <= 1_000_000 for w in per.values())):
-                raise ValidationError("a unit's rates give each community a whole weight "
-                                      "from 1 to 1000000", field="rates")
+                raise ValidationError(T("a unit's rates give each community a whole weight from "
+                                        "1 to 1000000"), field="rates")
             stored_rates[unit] = dict(per)
     if position_limit is not None and (type(position_limit) is not int
                                        or not 0 < position_limit <= 10**12):
-        raise ValidationError("position_limit is a whole positive amount",
+        raise ValidationError(T("position_limit is a whole positive amount"),
                               field="position_limit")
     return {"units": list(units), "rates": stored_rates, "position_limit": position_limit}
 

@@ -20,8 +20,12 @@ import attrs
 
 from timebank.domain.ledger import MAX_AMOUNT
 from timebank.errors import InvalidState, RulebookError, ValidationError
+from timebank.i18n import N_, T, Text
 
 STATUSES = ("open", "claimed", "disputed", "done", "cancelled", "expired")
+# What can be done to a request, as the messages name it (catalogue ids).
+ACTS = {"claim": N_("claim"), "withdraw from": N_("withdraw from"), "confirm": N_("confirm"),
+        "dispute": N_("dispute"), "settle": N_("settle"), "cancel": N_("cancel")}
 FINAL = frozenset({"done", "cancelled", "expired"})
 HELD = frozenset({"open", "claimed", "disputed"})  # the hold still reserves the estimate
 FUNDERS = ("member", "pool")
@@ -47,35 +51,36 @@ DEFAULT_CATEGORIES = (
 )
 
 
-def _bad(where: str, field: str, what: str) -> RulebookError:
-    return RulebookError(f"{where}: {field} {what}", field=field, where=where)
+def _bad(where: str, field: str, what: str | Text) -> RulebookError:
+    return RulebookError(T("{where}: {field} {what}", where=where, field=field, what=what),
+                         field=field, where=where)
 
 
 def categories_from(raw: Any, where: str = "[[categories]]") -> list[dict[str, str]]:
     """A rulebook's ``[[categories]]``, checked: a non-empty list of tables with a unique
     ``code`` and both names. Returned as plain tables, as community settings store it."""
     if not isinstance(raw, list) or not raw:
-        raise _bad(where, "categories", "must be a non-empty list of tables")
+        raise _bad(where, "categories", T("must be a non-empty list of tables"))
     seen: set[str] = set()
     out = []
     for index, item in enumerate(raw):
         if not isinstance(item, Mapping):
-            raise _bad(where, f"categories[{index}]", "must be a table")
+            raise _bad(where, f"categories[{index}]", T("must be a table"))
         extra = sorted(set(item) - {"code", "name_zh", "name_en"})
         if extra:
-            raise _bad(where, f"categories[{index}].{extra[0]}", "is not a category field")
+            raise _bad(where, f"categories[{index}].{extra[0]}", T("is not a category field"))
         code = item.get("code")
         if not isinstance(code, str) or not _CODE.match(code):
             raise _bad(where, f"categories[{index}].code",
-                       f"must be a short lower-case code, got {code!r}")
+                       T("must be a short lower-case code, got {code!r}", code=code))
         if code in seen:
-            raise _bad(where, f"categories[{index}].code", f"duplicates {code!r}")
+            raise _bad(where, f"categories[{index}].code", T("duplicates {code!r}", code=code))
         seen.add(code)
         names = {}
         for name in ("name_zh", "name_en"):
             value = item.get(name, code if name == "name_en" else None)
             if not isinstance(value, str) or not value.strip() or len(value) > 100:
-                raise _bad(where, f"categories[{index}].{name}", "must be non-empty text")
+                raise _bad(where, f"categories[{index}].{name}", T("must be non-empty text"))
             names[name] = value
         out.append({"code": code, **names})
     return out
@@ -92,7 +97,8 @@ def categories_of(settings: Mapping[str, Any]) -> tuple[Category, ...]:
 def check_category(settings: Mapping[str, Any], code: object) -> str:
     known = [c.code for c in categories_of(settings)]
     if code not in known:
-        raise ValidationError(f"category must be one of {', '.join(known)}, got {code!r}",
+        raise ValidationError(T("category must be one of {known}, got {code!r}",
+                                known=', '.join(known), code=code),
                               field="category")
     return str(code)
 
@@ -109,22 +115,23 @@ class ExchangePolicy:
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], where: str = "exchange") -> ExchangePolicy:
         if not isinstance(data, Mapping):
-            raise _bad(where, "exchange", "must be a table")
+            raise _bad(where, "exchange", T("must be a table"))
         extra = sorted(set(data) - {"max_minutes", "max_volunteers", "pool_tags"})
         if extra:
-            raise _bad(where, extra[0], "is not an exchange setting")
+            raise _bad(where, extra[0], T("is not an exchange setting"))
         fields: dict[str, Any] = {}
         for name, high in (("max_minutes", MAX_AMOUNT), ("max_volunteers", 1000)):
             if name in data:
                 value = data[name]
                 if isinstance(value, bool) or not isinstance(value, int) or \
                         not 0 < value <= high:
-                    raise _bad(where, name, f"must be a whole number from 1 to {high}")
+                    raise _bad(where, name, T("must be a whole number from 1 to {high}",
+                                              high=high))
                 fields[name] = value
         if "pool_tags" in data:
             tags = data["pool_tags"]
             if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
-                raise _bad(where, "pool_tags", "must be a list of tags")
+                raise _bad(where, "pool_tags", T("must be a list of tags"))
             fields["pool_tags"] = tuple(tags)
         return cls(**fields)
 
@@ -137,15 +144,17 @@ def check_minutes(value: object, field: str = "minutes", *, low: int = 1,
                   high: int = MAX_AMOUNT) -> int:
     """Whole minutes from ``low`` to ``high`` (bools are not numbers)."""
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ValidationError(f"{field} must be a whole number from {low} to {high}, "
-                              f"got {value!r}", field=field)
+        raise ValidationError(T("{field} must be a whole number from {low} to {high}, got "
+                                "{value!r}", field=field, low=low, high=high, value=value),
+                              field=field)
     return value
 
 
 def check_status(current: str, allowed: Sequence[str], act: str) -> None:
     """A request changes only from the states ``act`` starts from (else InvalidState)."""
     if current not in allowed:
-        raise InvalidState(f"cannot {act} a request that is {current}", state=current)
+        raise InvalidState(T("cannot {act} a request that is {current}",
+                             act=T(ACTS.get(act, act)), current=current), state=current)
 
 
 def split(minutes: int, shares: int) -> list[int]:

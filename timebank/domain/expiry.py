@@ -19,12 +19,14 @@ import attrs
 
 from timebank.domain.ledger import UNITS
 from timebank.errors import RulebookError
+from timebank.i18n import T, Text
 
 POLICIES = ("never", "months", "yearly_reset")
 
 
-def _bad(where: str, field: str, what: str) -> RulebookError:
-    return RulebookError(f"{where}: {field} {what}", field=field, where=where)
+def _bad(where: str, field: str, what: str | Text) -> RulebookError:
+    return RulebookError(T("{where}: {field} {what}", where=where, field=field, what=what),
+                         field=field, where=where)
 
 
 def add_months(day: date, months: int) -> date:
@@ -54,24 +56,27 @@ class ExpiryPolicy:
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], where: str = "expiry") -> ExpiryPolicy:
         if not isinstance(data, Mapping):
-            raise _bad(where, "expiry", "must be a table")
+            raise _bad(where, "expiry", T("must be a table"))
         policy = data.get("policy", "never")
         if policy not in POLICIES:
-            raise _bad(where, "policy", f"must be one of {', '.join(POLICIES)}, "
-                                        f"got {policy!r}")
+            raise _bad(where, "policy", T("must be one of {policies}, got {policy!r}",
+                                          policies=', '.join(POLICIES), policy=policy))
         months = data.get("months", 12)
         if isinstance(months, bool) or not isinstance(months, int) or not 1 <= months <= 600:
-            raise _bad(where, "months", f"must be a whole number from 1 to 600, got {months!r}")
+            raise _bad(where, "months", T("must be a whole number from 1 to 600, got {months!r}",
+                                          months=months))
         if policy == "months" and "months" not in data:
-            raise _bad(where, "months", "is required by policy 'months'")
+            raise _bad(where, "months", T("is required by policy 'months'"))
         reset = data.get("reset_on", "12-31")
         parsed = _month_day(reset)
         if parsed is None:
-            raise _bad(where, "reset_on", f"must be a day MM-DD (not 02-29), got {reset!r}")
+            raise _bad(where, "reset_on", T("must be a day MM-DD (not 02-29), got {reset!r}",
+                                            reset=reset))
         units = data.get("units", ["points"])
         if not isinstance(units, Sequence) or isinstance(units, str) or not units or \
                 any(u not in UNITS for u in units):
-            raise _bad(where, "units", f"must be a non-empty list of {', '.join(UNITS)}")
+            raise _bad(where, "units", T("must be a non-empty list of {units}",
+                                         units=', '.join(UNITS)))
         return cls(policy, months, parsed, tuple(units))
 
     def cutoff(self, as_of: date) -> date | None:

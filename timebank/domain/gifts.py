@@ -8,6 +8,7 @@ import attrs
 
 from timebank.domain.catalogue import PriceRule
 from timebank.errors import InvalidState
+from timebank.i18n import T
 
 
 @attrs.frozen
@@ -45,7 +46,8 @@ class GiftTerms:
     def check_offered(self, today: date) -> None:
         if (self.active_from is not None and today < self.active_from) or \
                 (self.active_until is not None and today > self.active_until):
-            raise InvalidState(f"gift {self.code!r} is not offered on {today}", field="gift",
+            raise InvalidState(T("gift {code!r} is not offered on {today}", code=self.code,
+                                 today=today), field="gift",
                                gift=self.code)
 
 

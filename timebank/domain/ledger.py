@@ -150,19 +150,20 @@ def balanced(postings: Iterable[Posting]) -> tuple[Posting, ...]:
     """Validate postings for one entry: two or more, non-zero, summing to zero per unit."""
     legs = tuple(postings)
     if len(legs) < 2:
-        raise UnbalancedEntry("an entry needs at least two postings", field="postings")
+        raise UnbalancedEntry(T("an entry needs at least two postings"), field="postings")
     totals: dict[str, int] = defaultdict(int)
     for leg in legs:
         check_unit(leg.unit)
         if isinstance(leg.amount, bool) or not isinstance(leg.amount, int) or leg.amount == 0:
-            raise InvalidAmount(f"a posting amount must be a non-zero whole number, "
-                                f"got {leg.amount!r}", field="postings")
+            raise InvalidAmount(T("a posting amount must be a non-zero whole number, got "
+                                  "{amount!r}", amount=leg.amount), field="postings")
         check_amount(abs(leg.amount), "postings")
         totals[leg.unit] += leg.amount
     off = {unit: total for unit, total in totals.items() if total}
     if off:
         detail = ", ".join(f"{unit} {total:+d}" for unit, total in sorted(off.items()))
-        raise UnbalancedEntry(f"postings do not sum to zero: {detail}", field="postings")
+        raise UnbalancedEntry(T("postings do not sum to zero: {detail}", detail=detail),
+                              field="postings")
     return legs
 
 

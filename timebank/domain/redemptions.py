@@ -8,6 +8,7 @@ import attrs
 from timebank.domain.catalogue import receipt_code
 from timebank.domain.community import CommunityRef
 from timebank.errors import InvalidState, RulebookError
+from timebank.i18n import T
 
 DEFAULT_HOLD_MINUTES = 60
 
@@ -72,7 +73,8 @@ class StoredRedemption:
     def check_status(self, start: str) -> None:
         """Refuse a change that does not start from ``start``: each happens once."""
         if self.status != start:
-            raise InvalidState(f"redemption {self.id} is {self.status}, not {start}",
+            raise InvalidState(T("redemption {id} is {status}, not {start}", id=self.id,
+                                 status=self.status, start=start),
                                field="redemption", state=self.status)
 
     def after(self, status: str, balance_after: int, items: tuple[RedemptionItem, ...]
@@ -86,6 +88,6 @@ def hold_minutes(comm: CommunityRef) -> int:
     """How long a hold lasts before the job releases it (settings ``redemptions``)."""
     value = (comm.settings.get("redemptions") or {}).get("hold_minutes", DEFAULT_HOLD_MINUTES)
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise RulebookError(f"community {comm.code} settings.redemptions: hold_minutes must "
-                            f"be a positive whole number", field="hold_minutes")
+        raise RulebookError(T("community {comm} settings.redemptions: hold_minutes must be a "
+                              "positive whole number", comm=comm.code), field="hold_minutes")
     return value

@@ -24,28 +24,30 @@ import attrs
 
 from timebank.domain.ledger import UNITS
 from timebank.errors import NotEligible, RulebookError
-from timebank.i18n import T
+from timebank.i18n import T, Text
 
 BASES = ("lifetime", "window", "calendar_year")
 DEMOTIONS = ("never", "automatic", "grace")
 
 
-def _bad(where: str, field: str, what: str) -> RulebookError:
-    return RulebookError(f"{where}: {field} {what}", field=field, where=where)
+def _bad(where: str, field: str, what: str | Text) -> RulebookError:
+    return RulebookError(T("{where}: {field} {what}", where=where, field=field, what=what),
+                         field=field, where=where)
 
 
 def _int(data: Mapping[str, Any], name: str, where: str, default: int | None = None,
          minimum: int = 0) -> int:
     value = data.get(name, default)
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise _bad(where, name, f"must be a whole number >= {minimum}, got {value!r}")
+        raise _bad(where, name, T("must be a whole number >= {minimum}, got {value!r}",
+                                  minimum=minimum, value=value))
     return value
 
 
 def _text(data: Mapping[str, Any], name: str, where: str, *, required: bool = True) -> str:
     value = data.get(name, "" if not required else None)
     if not isinstance(value, str) or (required and not value.strip()):
-        raise _bad(where, name, f"must be non-empty text, got {value!r}")
+        raise _bad(where, name, T("must be non-empty text, got {value!r}", value=value))
     return value
 
 
@@ -74,37 +76,40 @@ class TierPolicy:
     def from_mapping(cls, data: Mapping[str, Any], where: str = "tiers") -> TierPolicy:
         """Validate a ``[tiers]`` table; errors name ``where`` and the field."""
         if not isinstance(data, Mapping):
-            raise _bad(where, "tiers", "must be a table")
+            raise _bad(where, "tiers", T("must be a table"))
         basis = data.get("basis", "lifetime")
         if basis not in BASES:
-            raise _bad(where, "basis", f"must be one of {', '.join(BASES)}, got {basis!r}")
+            raise _bad(where, "basis", T("must be one of {bases}, got {basis!r}",
+                                         bases=', '.join(BASES), basis=basis))
         demotion = data.get("demotion", "never")
         if demotion not in DEMOTIONS:
             raise _bad(where, "demotion",
-                       f"must be one of {', '.join(DEMOTIONS)}, got {demotion!r}")
+                       T("must be one of {demotions}, got {demotion!r}",
+                         demotions=', '.join(DEMOTIONS), demotion=demotion))
         unit = data.get("unit", "points")
         if unit not in UNITS:
-            raise _bad(where, "unit", f"must be one of {', '.join(UNITS)}, got {unit!r}")
+            raise _bad(where, "unit", T("must be one of {units}, got {unit!r}",
+                                        units=', '.join(UNITS), unit=unit))
         raw_levels = data.get("levels")
         if not isinstance(raw_levels, Sequence) or isinstance(raw_levels, str | bytes) \
                 or not raw_levels:
-            raise _bad(where, "levels", "must be a non-empty list of tiers")
+            raise _bad(where, "levels", T("must be a non-empty list of tiers"))
         levels: list[Tier] = []
         for i, level in enumerate(raw_levels):
             at = f"{where}.levels[{i}]"
             if not isinstance(level, Mapping):
-                raise _bad(at, "level", "must be a table")
+                raise _bad(at, "level", T("must be a table"))
             benefits = level.get("benefits", [])
             if not isinstance(benefits, Sequence) or isinstance(benefits, str) or \
                     not all(isinstance(b, str) for b in benefits):
-                raise _bad(at, "benefits", "must be a list of text")
+                raise _bad(at, "benefits", T("must be a list of text"))
             tier = Tier(_text(level, "code", at), _text(level, "name_zh", at),
                         _text(level, "name_en", at, required=False),
                         _int(level, "threshold", at), tuple(benefits), i)
             if levels and tier.threshold <= levels[-1].threshold:
-                raise _bad(at, "threshold", "must be greater than the previous level's")
+                raise _bad(at, "threshold", T("must be greater than the previous level's"))
             if any(t.code == tier.code for t in levels):
-                raise _bad(at, "code", f"{tier.code!r} is used twice")
+                raise _bad(at, "code", T("{tier!r} is used twice", tier=tier.code))
             levels.append(tier)
         return cls(tuple(levels), basis, _int(data, "window_days", where, 365, 1), demotion,
                    _int(data, "grace_days", where, 30, 0), unit)

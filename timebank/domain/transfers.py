@@ -15,11 +15,12 @@ import attrs
 
 from timebank.domain.ledger import UNITS
 from timebank.errors import LimitExceeded, RulebookError, ValidationError
-from timebank.i18n import T
+from timebank.i18n import T, Text
 
 
-def _bad(where: str, field: str, what: str) -> RulebookError:
-    return RulebookError(f"{where}: {field} {what}", field=field, where=where)
+def _bad(where: str, field: str, what: str | Text) -> RulebookError:
+    return RulebookError(T("{where}: {field} {what}", where=where, field=field, what=what),
+                         field=field, where=where)
 
 
 def _optional_int(data: Mapping[str, Any], name: str, where: str) -> int | None:
@@ -27,7 +28,7 @@ def _optional_int(data: Mapping[str, Any], name: str, where: str) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise _bad(where, name, f"must be a positive whole number, got {value!r}")
+        raise _bad(where, name, T("must be a positive whole number, got {value!r}", value=value))
     return value
 
 
@@ -43,19 +44,20 @@ class TransferPolicy:
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], where: str = "transfers") -> TransferPolicy:
         if not isinstance(data, Mapping):
-            raise _bad(where, "transfers", "must be a table")
+            raise _bad(where, "transfers", T("must be a table"))
         units = data.get("units", list(UNITS))
         if not isinstance(units, Sequence) or isinstance(units, str) or \
                 any(u not in UNITS for u in units):
-            raise _bad(where, "units", f"must be a list of {', '.join(UNITS)}, got {units!r}")
+            raise _bad(where, "units", T("must be a list of {units}, got {units2!r}",
+                                         units=', '.join(UNITS), units2=units))
         return cls(tuple(units), _optional_int(data, "yearly_max", where),
                    _optional_int(data, "storage_cap", where))
 
     def check_unit(self, unit: str) -> None:
         if unit not in self.units:
             allowed = ", ".join(self.units) or "none"
-            raise ValidationError(f"{unit} cannot be transferred in this community "
-                                  f"(allowed: {allowed})", field="unit")
+            raise ValidationError(T("{unit} cannot be transferred in this community (allowed: "
+                                    "{allowed})", unit=unit, allowed=allowed), field="unit")
 
     def check_yearly(self, sent_this_year: int, amount: int) -> None:
         if self.yearly_max is not None and sent_this_year + amount > self.yearly_max:

@@ -10,6 +10,7 @@ from urllib.parse import quote
 import segno
 
 from timebank.errors import ValidationError
+from timebank.i18n import T
 
 __all__ = ["card_link", "card_qr_svg"]
 
@@ -18,7 +19,7 @@ def card_link(base_url: str, token: str) -> str:
     """``https://host/prefix`` + ``/me/#key=<token>``."""
     base = base_url.strip().rstrip("/")
     if not base.startswith(("http://", "https://")):
-        raise ValidationError("the base URL starts with http:// or https://",
+        raise ValidationError(T("the base URL starts with http:// or https://"),
                               field="base_url")
     return f"{base}/me/#key={quote(token, safe='')}"
 

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import IO, Any
 
 from timebank.errors import ValidationError
+from timebank.i18n import T
 from timebank.io.writers import Table, write_csv, write_xlsx
 from timebank.store.db import Store
 from timebank.timeutil import local_text, start_of_day_utc, zone
@@ -29,7 +30,8 @@ LEDGER_HEADERS = (
 
 def check_format(fmt: str) -> str:
     if fmt not in FORMATS:
-        raise ValidationError(f"format must be one of {', '.join(FORMATS)}", field="format")
+        raise ValidationError(T("format must be one of {formats}", formats=', '.join(FORMATS)),
+                              field="format")
     return fmt
 
 

@@ -12,6 +12,7 @@ from markupsafe import Markup
 
 from timebank.domain.certificates import Certificate
 from timebank.errors import ValidationError
+from timebank.i18n import T
 
 LABELS = {
     "zh": {"html_lang": "zh-CN", "title": "志愿服务记录证明", "number": "证明编号",
@@ -94,7 +95,7 @@ td, th { border: 1px solid #444; padding: 3px 6px; font-size: 10.5pt; }
 def render_html(cert: Certificate, verify_url: str, lang: str = "zh") -> str:
     """The printable page; ``verify_url`` is the absolute public check link."""
     if lang not in LABELS:
-        raise ValidationError("lang is zh or en", field="lang")
+        raise ValidationError(T("lang is zh or en"), field="lang")
     qr = segno.make(verify_url, error="m").svg_inline(scale=3)
     return _PAGE.render(t=LABELS[lang], c=cert, url=verify_url, qr=Markup(qr),
                         hours=_hours)

@@ -9,6 +9,7 @@ import attrs
 
 from timebank.domain.masking import mask_name
 from timebank.errors import ValidationError
+from timebank.i18n import T
 from timebank.reports.monthly import competition_ranks
 from timebank.reports.periods import Period
 from timebank.reports.scope import Scope
@@ -39,7 +40,8 @@ class Leaderboard:
 
 def check_limit(limit: object) -> int:
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
-        raise ValidationError(f"limit must be a whole number from 1 to {MAX_LIMIT}",
+        raise ValidationError(T("limit must be a whole number from 1 to {max_limit}",
+                                max_limit=MAX_LIMIT),
                               field="limit")
     return limit
 

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import attrs
 
 from timebank.errors import ValidationError
+from timebank.i18n import T
 
 _PERIOD = re.compile(r"^(\d{4})(?:-(?:(0[1-9]|1[0-2])|[Qq]([1-4])))?$")
 
@@ -25,13 +26,15 @@ class Period:
 def parse_period(text: object, field: str = "period") -> Period:
     found = _PERIOD.match(text.strip()) if isinstance(text, str) else None
     if found is None or not isinstance(text, str):
-        raise ValidationError(f"{field} must be YYYY-MM, YYYY-Qn or YYYY, got {text!r}",
+        raise ValidationError(T("{field} must be YYYY-MM, YYYY-Qn or YYYY, got {text!r}",
+                                field=field, text=text),
                               field=field)
     year = int(found.group(1))
     if year < 1970:
-        raise ValidationError(f"{field}: {year} is too early", field=field)
+        raise ValidationError(T("{field}: {year} is too early", field=field, year=year),
+                              field=field)
     if year > 9998:  # the day after the period must still be a date
-        raise ValidationError(f"{field}: {year} is too late", field=field)
+        raise ValidationError(T("{field}: {year} is too late", field=field, year=year), field=field)
     if found.group(2):
         kind, start_month, count = "month", int(found.group(2)), 1
     elif found.group(3):
@@ -49,5 +52,6 @@ def parse_period(text: object, field: str = "period") -> Period:
 def parse_month(text: object, field: str = "month") -> Period:
     period = parse_period(text, field)
     if period.kind != "month":
-        raise ValidationError(f"{field} must be a month YYYY-MM, got {text!r}", field=field)
+        raise ValidationError(T("{field} must be a month YYYY-MM, got {text!r}", field=field,
+                                text=text), field=field)
     return period

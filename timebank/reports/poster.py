@@ -10,6 +10,7 @@ import jinja2
 
 from timebank.domain.masking import mask_name
 from timebank.errors import ValidationError
+from timebank.i18n import T
 from timebank.reports.monthly import MemberLine, PeriodReport
 
 PAPERS = ("A4", "A3")
@@ -59,7 +60,8 @@ def render_poster(report: PeriodReport, *, lang: str = "zh", paper: str = "A4",
                   printed: date | None = None) -> str:
     """The poster's HTML. ``limit`` keeps the first lines (by rank)."""
     if paper not in PAPERS:
-        raise ValidationError(f"paper must be one of {', '.join(PAPERS)}", field="paper")
+        raise ValidationError(T("paper must be one of {papers}", papers=', '.join(PAPERS)),
+                              field="paper")
     zh = lang.startswith("zh")
     chosen: tuple[MemberLine, ...] = report.lines if limit is None else report.lines[:limit]
     lines = [_Shown(line.rank, mask_name(line.name) if mask else line.name,

@@ -27,6 +27,7 @@ from timebank.domain.approvals import monthly_totals as approval_totals
 from timebank.domain.contributions import award_meta, award_reason
 from timebank.domain.ledger import EntryKind, SystemAccount, move
 from timebank.errors import ValidationError
+from timebank.i18n import T
 from timebank.store.db import Store
 from timebank.store.idempotency import check_key
 from timebank.store.posting import NewEntry
@@ -44,9 +45,9 @@ def approve_many(uow: UnitOfWork, where: ApprovalFilter, *, approver: str, key: 
     ``approver`` would approve; the rest are skipped, each with the reason."""
     check_key(key)
     if not isinstance(approver, str) or not approver:
-        raise ValidationError("an approval names its approver", field="approver")
+        raise ValidationError(T("an approval names its approver"), field="approver")
     if not isinstance(include_flagged, bool):
-        raise ValidationError("include_flagged is true or false", field="include_flagged")
+        raise ValidationError(T("include_flagged is true or false"), field="include_flagged")
     where.check()
     request = {"op": "approve_many", **where.request(), "approver": approver,
                "include_flagged": include_flagged}

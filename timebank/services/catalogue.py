@@ -51,9 +51,10 @@ def _day(value: object, field: str) -> date | None:
         try:
             return date.fromisoformat(value)
         except ValueError:
-            raise ValidationError(f"{field} must be a date YYYY-MM-DD", field=field) from None
+            raise ValidationError(T("{field} must be a date YYYY-MM-DD", field=field),
+                                  field=field) from None
     if isinstance(value, datetime) or not isinstance(value, date):
-        raise ValidationError(f"{field} must be a date", field=field)
+        raise ValidationError(T("{field} must be a date", field=field), field=field)
     return value
 
 
@@ -62,8 +63,10 @@ def _fields(values: Mapping[str, Any]) -> dict[str, Any]:
     unknown = set(values) - set(EDITABLE)
     if unknown:
         field = sorted(unknown)[0]
-        hint = " (use restock or correct)" if field == "stock" else ""
-        raise ValidationError(f"{field!r} cannot be set on a gift{hint}", field=field)
+        raise ValidationError(
+            T("{field!r} cannot be set on a gift (use restock or correct)", field=field)
+            if field == "stock" else T("{field!r} cannot be set on a gift", field=field),
+            field=field)
     row: dict[str, Any] = {}
     for name, value in values.items():
         if name == "name":
@@ -91,7 +94,7 @@ def _fields(values: Mapping[str, Any]) -> dict[str, Any]:
 def _check_window(row: Mapping[str, Any]) -> None:
     start, end = row.get("active_from"), row.get("active_until")
     if start is not None and end is not None and end < start:
-        raise ValidationError("active_until is before active_from", field="active_until")
+        raise ValidationError(T("active_until is before active_from"), field="active_until")
 
 
 def _check_tier(comm: CommunityRef, code: str | None) -> None:
@@ -99,7 +102,8 @@ def _check_tier(comm: CommunityRef, code: str | None) -> None:
         return
     policy = policy_of(comm)
     if policy is None or code not in {t.code for t in policy.levels}:
-        raise ValidationError(f"{code!r} is not a tier of community {comm.code}",
+        raise ValidationError(T("{code!r} is not a tier of community {comm}", code=code,
+                                comm=comm.code),
                               field="min_tier")
 
 

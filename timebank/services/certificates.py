@@ -29,6 +29,7 @@ from timebank.domain.certificates import (
 )
 from timebank.domain.masking import mask_name
 from timebank.errors import InvalidState, NoServiceInPeriod, NotFound, ValidationError
+from timebank.i18n import T
 from timebank.services import honours
 from timebank.store import anchors
 from timebank.store.anchors import Anchor
@@ -45,7 +46,7 @@ def issue(uow: UnitOfWork, member: str, start: date, end: date, *, purpose: str 
           actor: str, key: str | None) -> Certificate:
     """Issue a certificate of ``member``'s service on local days ``start..end``."""
     if not isinstance(purpose, str) or len(purpose) > 500:
-        raise ValidationError("purpose is text of at most 500 characters", field="purpose")
+        raise ValidationError(T("purpose is text of at most 500 characters"), field="purpose")
     request = {"op": "issue_certificate", "member": member, "from": start.isoformat(),
                "to": end.isoformat(), "purpose": purpose, "actor": actor}
 
@@ -58,9 +59,9 @@ def issue(uow: UnitOfWork, member: str, start: date, end: date, *, purpose: str 
         service = [a for a in service if a.minutes > 0]
         if not service:
             raise NoServiceInPeriod(
-                f"member {member!r} has no approved volunteer-service hours from "
-                f"{start.isoformat()} to {end.isoformat()}: no certificate is issued "
-                "for zero hours", field="from")
+                T("member {member!r} has no approved volunteer-service hours from {start} to "
+                  "{end}: no certificate is issued for zero hours", member=member,
+                  start=start.isoformat(), end=end.isoformat()), field="from")
         honoured = uow.certificates.honours_of(member_id, start, end)
         number = number_of(uow.community.code, today.year,
                            uow.certificates.next_seq(today.year))
@@ -94,7 +95,7 @@ def revoke(uow: UnitOfWork, number: str, *, reason: str, actor: str,
            key: str | None) -> Certificate:
     """Revoke a valid certificate once, saying why; it stays on record as revoked."""
     if not isinstance(reason, str) or not reason.strip() or len(reason) > 500:
-        raise ValidationError("a revocation gives a reason of at most 500 characters",
+        raise ValidationError(T("a revocation gives a reason of at most 500 characters"),
                               field="reason")
     request = {"op": "revoke_certificate", "number": number, "reason": reason,
                "actor": actor}
@@ -102,7 +103,8 @@ def revoke(uow: UnitOfWork, number: str, *, reason: str, actor: str,
     def work() -> Certificate:
         row = _row(uow, number)
         if not uow.certificates.revoke(row.id, actor, reason.strip(), utcnow()):
-            raise InvalidState(f"certificate {number} is already {row.status}",
+            raise InvalidState(T("certificate {number} is already {status}", number=number,
+                                 status=row.status),
                                field="status", state=row.status)
         return _certificate(_row(uow, number))
     return uow.once(key, request, work, Certificate)

@@ -15,6 +15,7 @@ import attrs
 
 from timebank.domain.rulebook import Rulebook, load
 from timebank.errors import ValidationError
+from timebank.i18n import T
 from timebank.services import rules
 from timebank.store.db import Store
 from timebank.store.uow import UnitOfWork
@@ -31,7 +32,8 @@ class Community:
 
 def check_code(code: object, field: str = "code") -> str:
     if not isinstance(code, str) or not code.strip() or len(code) > 64:
-        raise ValidationError(f"{field} must be a non-empty code of at most 64 characters",
+        raise ValidationError(T("{field} must be a non-empty code of at most 64 characters",
+                                field=field),
                               field=field)
     return code
 
@@ -75,7 +77,7 @@ class Communities:
         installed in the same transaction: a bad rulebook leaves no community behind."""
         check_code(code)
         if not isinstance(name, str) or not name.strip():
-            raise ValidationError("a community needs a name", field="name")
+            raise ValidationError(T("a community needs a name"), field="name")
         zone(timezone)
         book = load(rulebook) if isinstance(rulebook, str | Path) else rulebook
         return self.store.transact(code, lambda uow: create(

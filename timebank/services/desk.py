@@ -14,6 +14,7 @@ from timebank.domain.catalogue import period_start, unit_price
 from timebank.domain.service_days import ServiceDay
 from timebank.domain.tiers import TierPolicy
 from timebank.errors import NotEligible, UnknownMember, ValidationError
+from timebank.i18n import T
 from timebank.services.tiers import evaluate, policy_of
 from timebank.store.db import Store
 from timebank.store.uow import UnitOfWork
@@ -46,7 +47,7 @@ class GiftOffer:
 
 def days(uow: UnitOfWork, status: str | None = None) -> list[ServiceDay]:
     if status is not None and status not in DAY_STATUSES:
-        raise ValidationError("status is open or closed", field="status")
+        raise ValidationError(T("status is open or closed"), field="status")
     return uow.catalogue.service_days(status)
 
 
@@ -54,7 +55,7 @@ def offers(uow: UnitOfWork, member: str) -> list[GiftOffer]:
     """The gifts offered today, each with what this member may still take."""
     found = uow.redemptions.redeemers("code", member)
     if len(found) != 1:
-        raise UnknownMember(f"no member with code {member!r}", field="member")
+        raise UnknownMember(T("no member with code {member!r}", member=member), field="member")
     who = found[0]
     today = local_date(utcnow(), uow.community.timezone)
     policy = policy_of(uow.community)

@@ -33,8 +33,8 @@ from timebank.domain.exchange import (
     split,
 )
 from timebank.domain.ledger import EntryKind, Posting, SystemAccount
-from timebank.services import districts
 from timebank.errors import Forbidden, InvalidState, LimitExceeded, NotEligible, ValidationError
+from timebank.services import districts
 from timebank.services.offers import listed_near, offer_request
 from timebank.store.db import Store
 from timebank.store.idempotency import check_key

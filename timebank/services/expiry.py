@@ -18,6 +18,7 @@ from timebank.domain.community import CommunityRef
 from timebank.domain.expiry import ExpiryPolicy, expiring
 from timebank.domain.ledger import EntryKind, SystemAccount, move
 from timebank.errors import ValidationError
+from timebank.i18n import T
 from timebank.store.db import Store
 from timebank.store.posting import NewEntry
 from timebank.store.uow import UnitOfWork
@@ -85,7 +86,7 @@ def _check_date(value: object, field: str) -> date:
             pass
     elif isinstance(value, date):
         return value
-    raise ValidationError(f"{field} must be a date YYYY-MM-DD", field=field)
+    raise ValidationError(T("{field} must be a date YYYY-MM-DD", field=field), field=field)
 
 
 def _expire_one(uow: UnitOfWork, sink: int, unit: str, account: int, member: str,
@@ -175,7 +176,7 @@ class Expiry:
         (default today) unless they spend them, with how much."""
         if isinstance(within_days, bool) or not isinstance(within_days, int) \
                 or not 0 <= within_days <= 3660:
-            raise ValidationError("within_days must be a whole number from 0 to 3660",
+            raise ValidationError(T("within_days must be a whole number from 0 to 3660"),
                                   field="within_days")
         with self.store.reading(community) as uow:
             return upcoming(uow, within_days, as_of)

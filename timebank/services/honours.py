@@ -23,6 +23,7 @@ from timebank.errors import (
     UnknownHonour,
     ValidationError,
 )
+from timebank.i18n import T
 from timebank.store.uow import UnitOfWork
 from timebank.timeutil import local_date, utcnow
 
@@ -40,12 +41,12 @@ def propose(uow: UnitOfWork, activity_date: date, rule: str, members: Sequence[s
 
     def work() -> Honour:
         if activity_date > local_date(utcnow(), uow.community.timezone):
-            raise ValidationError("honour hours are for an activity already done",
+            raise ValidationError(T("honour hours are for an activity already done"),
                                   field="activity_date")
         versions = uow.rules.versions([rule])
         if not version_on(versions, rule, activity_date)[1].service:
-            raise ValidationError(f"rule {rule!r} is not volunteer service: it earns no "
-                                  "service or honour hours", field="rule")
+            raise ValidationError(T("rule {rule!r} is not volunteer service: it earns no "
+                                    "service or honour hours", rule=rule), field="rule")
         ids = uow.members.ids(members)
         _bound(uow, ids, activity_date, rule, minutes, skip=None)
         hid = uow.certificates.add_honour(activity_date, rule, minutes, reason.strip(),
@@ -62,18 +63,22 @@ def approve(uow: UnitOfWork, honour_id: int, *, approver: str, key: str | None) 
     def work() -> Honour:
         found = uow.certificates.honour(honour_id)
         if found is None:
-            raise UnknownHonour(f"unknown honour {honour_id}", field="honour")
+            raise UnknownHonour(T("unknown honour {honour_id}", honour_id=honour_id),
+                                field="honour")
         row, people = found
         if row.status != "pending":
-            raise InvalidState(f"honour {honour_id} is already {row.status}",
+            raise InvalidState(T("honour {honour_id} is already {status}", honour_id=honour_id,
+                                 status=row.status),
                                field="status", state=row.status)
         if approver == row.proposed_by:
-            raise SelfApproval(f"{approver!r} proposed honour {honour_id}; a second "
-                               "person approves it", field="approver")
+            raise SelfApproval(T("{approver!r} proposed honour {honour_id}; a second person "
+                                 "approves it", approver=approver, honour_id=honour_id),
+                               field="approver")
         _bound(uow, dict((code, mid) for mid, code in people), row.activity_date, row.rule,
                int(row.minutes), skip=honour_id)
         if not uow.certificates.approve_honour(honour_id, approver, utcnow()):
-            raise InvalidState(f"honour {honour_id} is no longer pending", field="status")
+            raise InvalidState(T("honour {honour_id} is no longer pending", honour_id=honour_id),
+                               field="status")
         return Honour(honour_id, "approved", row.activity_date, row.rule,
                       tuple(code for _, code in people), int(row.minutes), row.reason,
                       row.proposed_by, approver)
@@ -91,24 +96,26 @@ def _bound(uow: UnitOfWork, ids: dict[str, int], day: date, rule: str, minutes: 
         served = sum(a.minutes for a in uow.certificates.service(mid, day, day, rule=rule))
         if already.get(mid, 0) + minutes > served:
             raise HonourExceedsService(
-                f"member {code!r}: {minutes} honour minutes (with {already.get(mid, 0)} "
-                f"already given) exceed the {served} minutes of approved service under "
-                f"{rule!r} on {day.isoformat()}", field="minutes", member=code,
+                T("member {code!r}: {minutes} honour minutes (with {already} already given) "
+                  "exceed the {served} minutes of approved service under {rule!r} on {day}",
+                  code=code, minutes=minutes, already=already.get(mid, 0), served=served,
+                  rule=rule, day=day.isoformat()), field="minutes", member=code,
                 service_minutes=served, honour_minutes=already.get(mid, 0))
 
 
 def _check(day: object, members: Sequence[str], minutes: object, reason: object) -> None:
     if not isinstance(day, date):
-        raise ValidationError("activity_date is a date like 2026-01-12",
+        raise ValidationError(T("activity_date is a date like 2026-01-12"),
                               field="activity_date")
     if isinstance(members, str) or not members or \
             not all(isinstance(m, str) and m for m in members):
-        raise ValidationError("name at least one member", field="members")
+        raise ValidationError(T("name at least one member"), field="members")
     if len(set(members)) != len(members):
-        raise ValidationError("a member is named twice", field="members")
+        raise ValidationError(T("a member is named twice"), field="members")
     if isinstance(minutes, bool) or not isinstance(minutes, int) or \
             not 1 <= minutes <= MAX_MINUTES:
-        raise ValidationError(f"minutes is a whole number from 1 to {MAX_MINUTES}",
+        raise ValidationError(T("minutes is a whole number from 1 to {max_minutes}",
+                                max_minutes=MAX_MINUTES),
                               field="minutes")
     if not isinstance(reason, str) or not reason.strip() or len(reason) > 500:
-        raise ValidationError("give a reason of at most 500 characters", field="reason")
+        raise ValidationError(T("give a reason of at most 500 characters"), field="reason")

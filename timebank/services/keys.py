@@ -51,7 +51,8 @@ def check_token(token: object) -> str:
 
 def check_role(role: object) -> str:
     if role not in ROLES:
-        raise ValidationError(f"role must be one of {', '.join(ROLES)}, got {role!r}",
+        raise ValidationError(T("role must be one of {roles}, got {role!r}",
+                                roles=', '.join(ROLES), role=role),
                               field="role")
     return str(role)
 
@@ -65,12 +66,12 @@ def create(uow: UnitOfWork, role: str, *, member: str | None = None,
     community = uow.community_code
     check_role(role)
     if community is None and role != "admin":
-        raise ValidationError(f"a {role} key needs a community", field="community")
+        raise ValidationError(T("a {role} key needs a community", role=role), field="community")
     if (member is None) != (role != "member"):
-        raise ValidationError("a member key, and only a member key, names a member",
+        raise ValidationError(T("a member key, and only a member key, names a member"),
                               field="member")
     if not isinstance(label, str) or len(label) > 200:
-        raise ValidationError("label must be text of at most 200 characters", field="label")
+        raise ValidationError(T("label must be text of at most 200 characters"), field="label")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     community_id = member_id = None
     if community is not None:

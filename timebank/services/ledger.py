@@ -81,7 +81,9 @@ class Leg:
 
 def _text(value: object, field: str, limit: int = 500) -> str:
     if not isinstance(value, str) or len(value) > limit:
-        raise ValidationError(f"{field} must be text of at most {limit} characters",
+        raise ValidationError(i18n.T("{field} must be text of at most {limit} characters",
+                                     field=field,
+                                limit=limit),
                               field=field)
     return value
 
@@ -125,7 +127,7 @@ def transfer(uow: UnitOfWork, sender: str, receiver: str, amount: int, *, key: s
     check_unit(unit)
     check_amount(amount)
     if sender == receiver:
-        raise ValidationError("a transfer needs two different members", field="to")
+        raise ValidationError(i18n.T("a transfer needs two different members"), field="to")
     request = {"op": "transfer", "from": sender, "to": receiver, "amount": amount,
                "unit": unit, "reason": reason, "actor": actor}
 
@@ -149,7 +151,7 @@ def post(uow: UnitOfWork, legs: Sequence[Leg], *, key: str | None, reason: str, 
         for leg in legs:
             check_unit(leg.unit)
             if (leg.member is None) == (leg.system is None):
-                raise ValidationError("a leg names a member or a system account",
+                raise ValidationError(i18n.T("a leg names a member or a system account"),
                                       field="legs")
             if leg.member is not None:
                 acc = uow.ledger.member_account(leg.member, leg.unit)
@@ -158,7 +160,8 @@ def post(uow: UnitOfWork, legs: Sequence[Leg], *, key: str | None, reason: str, 
                 try:
                     system = SystemAccount(str(leg.system))
                 except ValueError:
-                    raise ValidationError(f"unknown system account {leg.system!r}",
+                    raise ValidationError(i18n.T("unknown system account {system!r}",
+                                            system=leg.system),
                                           field="legs") from None
                 acc = uow.ledger.system_account(system, leg.unit)
             postings.append(Posting(acc, leg.unit, leg.amount))
@@ -178,12 +181,15 @@ def reverse(uow: UnitOfWork, entry_id: int, *, key: str | None, reason: str,
             raise ReversalOfReversal(
                 i18n.T("entry {entry} is a reversal and cannot itself be reversed",
                        entry=entry_id))
-        for owner, how in (("contribution", "reverse the contribution"),
-                           ("redemption", "return the redemption")):
+        for owner, message in (
+                ("contribution", i18n.N_("entry {entry_id} belongs to contribution {meta}: "
+                                         "reverse the contribution instead, so its records "
+                                         "stay in step")),
+                ("redemption", i18n.N_("entry {entry_id} belongs to redemption {meta}: return "
+                                       "the redemption instead, so its records stay in step"))):
             if owner in original.meta:
-                raise InvalidState(
-                    f"entry {entry_id} belongs to {owner} {original.meta[owner]}: "
-                    f"{how} instead, so its records stay in step", field="entry")
+                raise InvalidState(i18n.T(message, entry_id=entry_id, meta=original.meta[owner]),
+                                   field="entry")
         if original.reversed_by is not None:
             raise AlreadyReversed(
                 i18n.T("entry {entry} is already reversed by entry {by}", entry=entry_id,

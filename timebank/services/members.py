@@ -27,12 +27,12 @@ UNSET: Any = object()  # "leave as it is" for ``update``
 def _names(values: object, field: str) -> list[str]:
     """Roles and tags: short names (``party_member``, ``low_income``), no duplicates."""
     if isinstance(values, str) or not isinstance(values, Sequence | set | frozenset):
-        raise ValidationError(f"{field} must be a list of names", field=field)
+        raise ValidationError(T("{field} must be a list of names", field=field), field=field)
     out = []
     for value in values:
         if not isinstance(value, str) or not _NAME.match(value):
-            raise ValidationError(f"{field}: {value!r} is not a name (letters, digits, "
-                                  "'_', '-', '.'; at most 32)", field=field)
+            raise ValidationError(T("{field}: {value!r} is not a name (letters, digits, '_', "
+                                    "'-', '.'; at most 32)", field=field, value=value), field=field)
         if value not in out:
             out.append(value)
     return out
@@ -42,14 +42,15 @@ def _optional(value: object, field: str, limit: int) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str) or not value.strip() or len(value) > limit:
-        raise ValidationError(f"{field} must be text of at most {limit} characters",
+        raise ValidationError(T("{field} must be text of at most {limit} characters", field=field,
+                                limit=limit),
                               field=field)
     return value
 
 
 def _name(name: object) -> str:
     if not isinstance(name, str) or not name.strip() or len(name) > 200:
-        raise ValidationError("a member needs a name of at most 200 characters",
+        raise ValidationError(T("a member needs a name of at most 200 characters"),
                               field="name")
     return name
 
@@ -62,7 +63,7 @@ def _team_ids(uow: UnitOfWork, codes: Sequence[str]) -> dict[str, int]:
     found = uow.members.units.teams(codes)
     missing = [c for c in codes if c not in found]
     if missing:
-        raise ValidationError(f"unknown team {missing[0]!r}", field="teams")
+        raise ValidationError(T("unknown team {team!r}", team=missing[0]), field="teams")
     return found
 
 
@@ -133,15 +134,15 @@ def lookup(uow: UnitOfWork, *, code: str | None = None, card: str | None = None,
     given = {k: v for k, v in {"code": code, "card": card, "phone": phone}.items()
              if v is not None}
     if len(given) != 1:
-        raise ValidationError("look a member up by one of code, card or phone", field="code")
+        raise ValidationError(T("look a member up by one of code, card or phone"), field="code")
     (field, value), = given.items()
     found = uow.members.matching(field, value, 2)
     if not found:
         raise UnknownMember(T("no member with {field} {value!r}", field=field, value=value),
                             field=field)
     if len(found) > 1:
-        raise ValidationError(f"several members share {field} {value!r}: use the card or "
-                              "the member code", field=field)
+        raise ValidationError(T("several members share {field} {value!r}: use the card or the "
+                                "member code", field=field, value=value), field=field)
     return found[0]
 
 
@@ -150,7 +151,7 @@ def list_members(uow: UnitOfWork, *, unit: str | None = None, role: str | None =
                  limit: int = 100) -> list[Member]:
     """Members by code (see ``Members.list``)."""
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 10_000:
-        raise ValidationError("limit is from 1 to 10000", field="limit")
+        raise ValidationError(T("limit is from 1 to 10000"), field="limit")
     units = uow.members.units
     top = units.ref(unit) if unit is not None else None
     team_id = units.ref(team, "team").id if team is not None else None

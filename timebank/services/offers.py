@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
+from timebank import i18n
 from timebank.domain.catalogue import check_text
 from timebank.domain.exchange import ExchangeRequest, Offer, check_category, nearness
 from timebank.errors import Forbidden, InvalidState, NotFound, ValidationError
@@ -21,7 +22,7 @@ def add(uow: UnitOfWork, member: str, category: str, text: str, availability: st
         key: str | None = None, as_member: str | None = None) -> Offer:
     """List what ``member`` can do."""
     if as_member is not None and as_member != member:
-        raise Forbidden("a member key acts for its own member only", field="member")
+        raise Forbidden(i18n.T("a member key acts for its own member only"), field="member")
     check_text(text, "text", 500)
     check_text(availability, "availability", 200, required=False)
 
@@ -41,9 +42,9 @@ def withdraw(uow: UnitOfWork, offer_id: int, *, key: str | None = None,
     def work() -> Offer:
         found = uow.exchange.offers(offer_id=offer_id, status=None, limit=1)
         if not found:
-            raise NotFound(f"unknown offer {offer_id}", field="offer")
+            raise NotFound(i18n.T("unknown offer {offer_id}", offer_id=offer_id), field="offer")
         if as_member is not None and as_member != found[0].member:
-            raise Forbidden("a member key acts for its own member only", field="offer")
+            raise Forbidden(i18n.T("a member key acts for its own member only"), field="offer")
         return uow.exchange.withdraw_offer(offer_id)
     return uow.once(check_key(key) if key is not None else None,
                     {"op": "offer.withdraw", "offer": offer_id}, work, Offer)
@@ -54,7 +55,7 @@ def find(uow: UnitOfWork, *, category: str | None = None, unit: str | None = Non
     """Listed offers newest first, by category, by unit (a grid or building: everyone
     living under it) and by member."""
     if isinstance(limit, bool) or not isinstance(limit, int) or not 0 < limit <= 1000:
-        raise ValidationError("limit must be from 1 to 1000", field="limit")
+        raise ValidationError(i18n.T("limit must be from 1 to 1000"), field="limit")
     path = uow.exchange.unit_path(unit) if unit is not None else None
     return uow.exchange.offers(category=category, unit_path=path, member=member,
                                limit=limit, offset=offset)
@@ -65,13 +66,14 @@ def offer_request(uow: UnitOfWork, offer_id: int, category: str, requester: str)
     someone else's."""
     found = uow.exchange.offers(offer_id=offer_id, status=None, limit=1)
     if not found:
-        raise NotFound(f"unknown offer {offer_id}", field="offer")
+        raise NotFound(i18n.T("unknown offer {offer_id}", offer_id=offer_id), field="offer")
     offer = found[0]
     if offer.status != "listed":
-        raise InvalidState(f"offer {offer_id} is withdrawn", field="offer",
+        raise InvalidState(i18n.T("offer {offer_id} is withdrawn", offer_id=offer_id),
+                           field="offer",
                            state=offer.status)
     if offer.category != category or offer.member == requester:
-        raise ValidationError("the offer must be another member's, of the same category",
+        raise ValidationError(i18n.T("the offer must be another member's, of the same category"),
                               field="offer")
 
 

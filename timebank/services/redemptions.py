@@ -64,7 +64,7 @@ __all__ = ["DEFAULT_HOLD_MINUTES", "Redemption", "RedemptionItem", "Redemptions"
 
 def _redeemer(uow: UnitOfWork, member: str | None, card: str | None) -> Redeemer:
     if (member is None) == (card is None):
-        raise ValidationError("name the member by code or by card, not both",
+        raise ValidationError(T("name the member by code or by card, not both"),
                               field="member")
     field = "code" if member is not None else "card"
     found = uow.redemptions.redeemers(field, member if member is not None else str(card))
@@ -130,8 +130,10 @@ def _check_limits(uow: UnitOfWork, who: Redeemer, wanted: Sequence[GiftTerms],
         taken = uow.redemptions.taken_since(who.id, gift.id, since)
         if taken + qty[gift.code] > gift.limit_per_member:
             raise LimitExceeded(
-                f"member {who.code!r} may take {gift.limit_per_member} of gift {gift.code!r} "
-                f"a {gift.limit_period}: {taken} taken, {qty[gift.code]} more asked",
+                T("member {who!r} may take {limit_per_member} of gift {gift!r} a "
+                  "{limit_period}: {taken} taken, {asked} more asked", who=who.code,
+                  limit_per_member=gift.limit_per_member, gift=gift.code,
+                  limit_period=gift.limit_period, taken=taken, asked=qty[gift.code]),
                 field="quantity", gift=gift.code, limit=gift.limit_per_member, used=taken)
 
 
@@ -161,7 +163,7 @@ def _redeem(uow: UnitOfWork, member: str | None, card: str | None,
     wanted = [uow.catalogue.terms(i.gift) for i in wanted_items]
     units = {g.unit for g in wanted}
     if len(units) > 1:
-        raise ValidationError("all items of one redemption are priced in one unit",
+        raise ValidationError(T("all items of one redemption are priced in one unit"),
                               field="items")
     unit = units.pop()
     now = utcnow()
@@ -310,11 +312,12 @@ def find(uow: UnitOfWork, *, member: str | None = None, status: str | None = Non
          ) -> list[Redemption]:
     """Redemptions newest first, filtered by member code, status and service day."""
     if status is not None and status not in STATUSES:
-        raise ValidationError(f"status must be one of {', '.join(STATUSES)}", field="status")
+        raise ValidationError(T("status must be one of {statuses}", statuses=', '.join(STATUSES)),
+                              field="status")
     if isinstance(limit, bool) or not isinstance(limit, int) or not 0 < limit <= 1000:
-        raise ValidationError("limit must be from 1 to 1000", field="limit")
+        raise ValidationError(T("limit must be from 1 to 1000"), field="limit")
     if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
-        raise ValidationError("offset must be 0 or more", field="offset")
+        raise ValidationError(T("offset must be 0 or more"), field="offset")
     return uow.redemptions.find(member=member, status=status, service_day=service_day,
                                 limit=limit, offset=offset)
 
@@ -374,7 +377,7 @@ class Redemptions:
         """The redemption a receipt code names."""
         found = receipt_id(receipt) if isinstance(receipt, str) else None
         if found is None:
-            raise NotFound(f"unknown receipt {receipt!r}", field="receipt")
+            raise NotFound(T("unknown receipt {receipt!r}", receipt=receipt), field="receipt")
         return self.get(community, found)
 
     def find(self, community: str, *, member: str | None = None, status: str | None = None,

@@ -51,9 +51,9 @@ def open_day(uow: UnitOfWork, code: str, *, name: str, day: date | str) -> Servi
         try:
             day = date.fromisoformat(day)
         except ValueError:
-            raise ValidationError("day must be a date YYYY-MM-DD", field="day") from None
+            raise ValidationError(T("day must be a date YYYY-MM-DD"), field="day") from None
     if not isinstance(day, date):
-        raise ValidationError("day must be a date", field="day")
+        raise ValidationError(T("day must be a date"), field="day")
     uow.catalogue.add_service_day(code, name, day, uow.catalogue.lock_stock())
     return ServiceDay(code, name, day, "open")
 

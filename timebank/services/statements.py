@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from timebank.domain.ledger import check_unit
 from timebank.domain.statements import Statement, StatementLine
 from timebank.errors import ValidationError
+from timebank.i18n import T
 from timebank.store.db import Store
 from timebank.store.uow import UnitOfWork
 from timebank.timeutil import start_of_day_utc
@@ -24,9 +25,9 @@ def statement(uow: UnitOfWork, member: str, *, from_: date | None = None,
     if unit is not None:
         check_unit(unit)
     if from_ is not None and to is not None and to < from_:
-        raise ValidationError("'to' is before 'from'", field="to")
+        raise ValidationError(T("'to' is before 'from'"), field="to")
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 100_000:
-        raise ValidationError("limit is from 1 to 100000", field="limit")
+        raise ValidationError(T("limit is from 1 to 100000"), field="limit")
     tz = uow.community.timezone
     since = start_of_day_utc(from_, tz) if from_ is not None else None
     until = start_of_day_utc(to + timedelta(days=1), tz) if to is not None else None

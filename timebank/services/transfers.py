@@ -65,7 +65,7 @@ def move_units(uow: UnitOfWork, kind: EntryKind, sender: str | None, receiver: s
     check_unit(unit)
     check_amount(amount)
     if not isinstance(reason, str) or len(reason) > 500:
-        raise ValidationError("reason must be text of at most 500 characters",
+        raise ValidationError(T("reason must be text of at most 500 characters"),
                               field="reason")
     request = {"op": str(kind), "from": sender, "to": receiver, "amount": amount,
                "unit": unit, "reason": reason, "actor": actor}
@@ -101,7 +101,7 @@ def give(uow: UnitOfWork, sender: str, receiver: str, amount: int, *, key: str,
          unit: str = "minutes", reason: str = "", actor: str = "system") -> TransferResult:
     """Give ``amount`` to another member (e.g. a parent): kind ``transfer``."""
     if sender == receiver:
-        raise ValidationError("a transfer needs two different members", field="to")
+        raise ValidationError(T("a transfer needs two different members"), field="to")
     return move_units(uow, EntryKind.TRANSFER, sender, receiver, amount, unit, key=key,
                       reason=reason, actor=actor)
 

@@ -25,11 +25,12 @@ def create(uow: UnitOfWork, code: str, name: str, kind: str,
     """A grid, building, household or team below ``parent`` (a unit's code)."""
     check_code(code)
     if "/" in code:
-        raise ValidationError("a unit code has no '/'", field="code")
+        raise ValidationError(T("a unit code has no '/'"), field="code")
     if not isinstance(name, str) or not name.strip() or len(name) > 200:
-        raise ValidationError("a unit needs a name of at most 200 characters", field="name")
+        raise ValidationError(T("a unit needs a name of at most 200 characters"), field="name")
     if kind not in KINDS:
-        raise ValidationError(f"kind must be one of {', '.join(KINDS)}", field="kind")
+        raise ValidationError(T("kind must be one of {kinds}", kinds=', '.join(KINDS)),
+                              field="kind")
     parent_id, path, parent_kind = None, "/", None
     if parent is not None:
         above = uow.members.units.ref(parent, "parent")
@@ -37,10 +38,11 @@ def create(uow: UnitOfWork, code: str, name: str, kind: str,
     if parent_kind not in PARENT_KIND[kind]:
         wanted = " or ".join("the community" if k is None else f"a {k}"
                              for k in PARENT_KIND[kind])
-        raise ValidationError(f"a {kind} belongs to {wanted}", field="parent")
+        raise ValidationError(T("a {kind} belongs to {wanted}", kind=kind, wanted=wanted),
+                              field="parent")
     path = f"{path}{code}/"
     if len(path) > 1000:
-        raise ValidationError("the unit is nested too deep", field="parent")
+        raise ValidationError(T("the unit is nested too deep"), field="parent")
     uow.members.units.add(code, name, kind, parent_id, path)
     return Unit(code, name, kind, parent, path)
 

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from timebank.domain.approvals import ApprovalFilter, Candidate, ImportSummary
 from timebank.errors import InvalidState, NotFound, UnknownImport
+from timebank.i18n import T
 from timebank.store.fast import sqlite_datetime
 from timebank.store.gateway import Gateway
 from timebank.store.tables import (
@@ -74,7 +75,8 @@ class ApprovalsGateway(Gateway):
         row = self.conn.execute(sa.select(imports).where(
             _i.id == import_id, _i.community_id == self.uow.community_id)).first()
         if row is None:
-            raise UnknownImport(f"unknown import {import_id}", field="import")
+            raise UnknownImport(T("unknown import {import_id}", import_id=import_id),
+                                field="import")
         still = self.left_by(import_id)[0]
         return ImportSummary(row.id, row.kind, row.file, row.actor, row.started_at,
                              row.finished_at, row.committed, row.rows, row.added,
@@ -85,7 +87,8 @@ class ApprovalsGateway(Gateway):
         """Raise ``UnknownImport`` unless the community has the import."""
         if self.conn.execute(sa.select(_i.id).where(
                 _i.id == import_id, _i.community_id == self.uow.community_id)).first() is None:
-            raise UnknownImport(f"unknown import {import_id}", field="import")
+            raise UnknownImport(T("unknown import {import_id}", import_id=import_id),
+                                field="import")
 
     # -- what a bulk approval covers ---------------------------------------------------
 
@@ -112,7 +115,7 @@ class ApprovalsGateway(Gateway):
         path = self.conn.execute(sa.select(units.c.path).where(
             units.c.community_id == community_id, units.c.code == code)).scalar()
         if path is None:
-            raise NotFound(f"unknown unit {code!r}", field="unit")
+            raise NotFound(T("unknown unit {code!r}", code=code), field="unit")
         subtree = sa.select(units.c.id).where(units.c.community_id == community_id,
                                               units.c.path.startswith(path, autoescape=True))
         living = sa.select(members.c.id).where(members.c.community_id == community_id,
@@ -212,5 +215,5 @@ class ApprovalsGateway(Gateway):
             done = cursor.rowcount
             cursor.close()
         if done != len(decided):
-            raise InvalidState("a contribution of this approval was decided meanwhile",
+            raise InvalidState(T("a contribution of this approval was decided meanwhile"),
                                field="status", state="changed")

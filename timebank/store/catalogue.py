@@ -219,7 +219,7 @@ class CatalogueGateway(Gateway):
     def service_day(self, code: str) -> ServiceDayRecord:
         row = _DAY.one(self.conn, {"p_community": self.uow.community_id, "p_code": code})
         if row is None:
-            raise NotFound(f"unknown service day {code!r}", field="service_day")
+            raise NotFound(T("unknown service day {code!r}", code=code), field="service_day")
         (day_id, found, name, day, status, open_mark, close_mark, opening, closing) = row
         return ServiceDayRecord(int(day_id), ServiceDay(found, name, day, status),
                                 int(open_mark), close_mark, opening, closing)

@@ -38,7 +38,8 @@ def canonical(request: Mapping[str, Any]) -> dict[str, Any]:
 def check_key(key: object) -> str:
     if not isinstance(key, str) or not key.strip() or len(key) > MAX_KEY:
         raise ValidationError(
-            f"an idempotency key is a non-empty string of at most {MAX_KEY} characters",
+            T("an idempotency key is a non-empty string of at most {max_key} characters",
+              max_key=MAX_KEY),
             field="idempotency_key")
     return key
 

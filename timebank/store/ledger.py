@@ -130,7 +130,8 @@ class LedgerGateway(Gateway):
         found = _SYSTEM_ACCOUNT.one(self.conn, {"p_community": community_id,
                                                 "p_system": str(name), "p_unit": unit})
         if found is None:  # opened with the community; missing means the row was removed
-            raise UnknownCommunity(f"community {community_id} has no {name} account in {unit}")
+            raise UnknownCommunity(T("community {community_id} has no {name} account in {unit}",
+                                     community_id=community_id, name=name, unit=unit))
         return int(found[0])
 
     def open_system_accounts(self, community_id: int) -> None:

@@ -24,6 +24,7 @@ from timebank.domain.redemptions import (
     StoredRedemption,
 )
 from timebank.errors import NotFound
+from timebank.i18n import T
 from timebank.store.fast import Statement
 from timebank.store.gateway import Gateway
 from timebank.store.tables import (
@@ -132,7 +133,8 @@ class RedemptionsGateway(Gateway):
         row = _LOCK.one(self.conn, {"p_id": redemption_id,
                                     "p_community": self.uow.community_id})
         if row is None:
-            raise NotFound(f"unknown redemption {redemption_id}", field="redemption")
+            raise NotFound(T("unknown redemption {redemption_id}", redemption_id=redemption_id),
+                           field="redemption")
         found, status, member, unit, total, hold_id, entry_id, day, account_id = row
         return StoredRedemption(int(found), status, member, unit, int(total), hold_id,
                                 entry_id, day, account_id)
@@ -172,7 +174,8 @@ class RedemptionsGateway(Gateway):
     def get(self, redemption_id: int) -> Redemption:
         found = self.find(redemption_id=redemption_id, limit=1)
         if not found:
-            raise NotFound(f"unknown redemption {redemption_id}", field="redemption")
+            raise NotFound(T("unknown redemption {redemption_id}", redemption_id=redemption_id),
+                           field="redemption")
         return found[0]
 
     def find(self, *, redemption_id: int | None = None, member: str | None = None,

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from cattrs.preconf.json import make_converter
 from sqlalchemy.engine import Connection
 
+from timebank import i18n
 from timebank.domain.community import CommunityRef
 from timebank.errors import ValidationError
 from timebank.store import idempotency
@@ -62,7 +63,7 @@ class UnitOfWork:
     def community(self) -> CommunityRef:
         """The community with its settings, read once per transaction."""
         if self.community_code is None:
-            raise ValidationError("this act needs a community", field="community")
+            raise ValidationError(i18n.T("this act needs a community"), field="community")
         return self.communities.get(self.community_code)
 
     @property
@@ -75,7 +76,7 @@ class UnitOfWork:
             return self.community.id
         code = self.community_code
         if code is None:
-            raise ValidationError("this act needs a community", field="community")
+            raise ValidationError(i18n.T("this act needs a community"), field="community")
         found = self.store.community_ids.get(code)
         if found is None:
             found = self.community.id

@@ -6,6 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from timebank.i18n import N_
 from webapi.schemas.common import Day, UtcDateTime, code_field, text
 
 MAX_IDS = 100_000
@@ -31,10 +32,10 @@ class ApproveIn(Schema):
                                   f"got {len(ids)}", field_name="ids")
         filters = ("import_id", "rule", "unit", "from_", "to", "recorded_by")
         if ids is not None and any(k in data for k in filters):
-            raise ValidationError("give ids or a filter, not both", field_name="ids")
+            raise ValidationError(N_("give ids or a filter, not both"), field_name="ids")
         if ids is None and not any(k in data for k in filters):
-            raise ValidationError("give ids or at least one filter field: import, rule, "
-                                  "unit, from, to, recorded_by", field_name="ids")
+            raise ValidationError(N_("give ids or at least one filter field: import, rule, "
+                                     "unit, from, to, recorded_by"), field_name="ids")
 
 
 class SkippedOut(Schema):

@@ -6,6 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from timebank.i18n import N_
 from webapi.schemas.common import Day, UtcDateTime, code_field, text
 
 
@@ -19,7 +20,7 @@ class CertificateIn(Schema):
     @validates_schema
     def _ordered(self, data: dict[str, Any], **kwargs: Any) -> None:
         if "from_" in data and "to" in data and data["to"] < data["from_"]:
-            raise ValidationError("the period ends before it starts", "to")
+            raise ValidationError(N_("the period ends before it starts"), "to")
 
 
 class CertificateQuery(Schema):

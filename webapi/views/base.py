@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Response, request
 from flask_smorest import Blueprint
 
+from timebank.i18n import T
 from webapi import errors
 from webapi.api import state
 from webapi.inputs import refuse_unstorable_text
@@ -27,7 +28,9 @@ def _refuse_other_media_types() -> Response | None:
         return None
     sent = request.mimetype or "no content type"
     return errors.problem("unsupported_media_type",
-                          f"the body is sent as {sent}; send application/json",
+                          T("the body is sent as {sent}; send application/json", sent=sent)
+                          if sent else T("the body is sent without a content type; send "
+                                         "application/json"),
                           extra={"content_type": request.content_type or ""})
 
 

@@ -14,6 +14,7 @@ from flask import current_app, request
 
 from timebank.domain.certificates import parse_number, unknown
 from timebank.errors import RateLimited
+from timebank.i18n import T
 from timebank.reports.certificate import render_html
 from webapi.api import bank, state
 from webapi.auth import allow, community, identity
@@ -105,8 +106,8 @@ def public_check(number: str) -> Any:
         current_app.config.get("TIMEBANK_PUBLIC_BURST", 20)))
     wait = limiter.take(request.remote_addr or "-")
     if wait:
-        raise RateLimited("too many certificate checks from this address; try again in "
-                          f"{int(wait) + 1} s", retry_after=int(wait) + 1)
+        raise RateLimited(T("too many certificate checks from this address; try again in "
+                            "{seconds} s", seconds=int(wait) + 1), retry_after=int(wait) + 1)
     return _out(bank().certificates.public(number))
 
 

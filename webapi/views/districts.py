@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from timebank.errors import Forbidden
+from timebank.i18n import T
 from webapi.api import bank
 from webapi.auth import allow, community, identity, platform_only
 from webapi.schemas.common import IdempotencyHeader
@@ -43,7 +44,7 @@ def positions(code: str) -> Any:
     who = identity()
     district = bank().districts.get(code)
     if who.role != "admin" or who.community not in (None, *district.communities):
-        raise Forbidden("only a platform admin or an admin of the district sees positions",
+        raise Forbidden(T("only a platform admin or an admin of the district sees positions"),
                         role=who.role)
     return {"district": code, "positions": bank().districts.positions(code)}
 

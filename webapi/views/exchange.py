@@ -12,6 +12,7 @@ import functools
 from typing import Any
 
 from timebank.errors import Forbidden
+from timebank.i18n import T
 from webapi.api import bank
 from webapi.auth import allow, community, identity
 from webapi.schemas.common import ID, IdempotencyHeader, OptionalIdempotencyHeader, Reason
@@ -45,7 +46,7 @@ def acts(*roles: str) -> Any:
         def guarded(*args: Any, **kwargs: Any) -> Any:
             who = identity()
             if who.role not in roles:
-                raise Forbidden(f"the {who.role} role may not do this", role=who.role)
+                raise Forbidden(T("the {role} role may not do this", role=who.role), role=who.role)
             community()
             return view(*args, **kwargs)
         guarded.__doc__ = (view.__doc__ or "").rstrip() + \
