@@ -21,7 +21,7 @@ from rich.table import Table
 from bench.common import engines, fresh_database
 
 BENCHES = ["ledger", "contributions", "approvals", "redemptions", "exchange", "http", "reports",
-           "desk"]
+           "desk", "mixed"]
 OUT = Path(__file__).with_name("results.json")
 
 

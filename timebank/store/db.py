@@ -10,6 +10,7 @@ connection: for the store's own modules, migrations and tests.
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 from collections.abc import Callable, Iterator
@@ -21,6 +22,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
 from timebank.store.uow import UnitOfWork
+
+log = logging.getLogger("timebank.store")  # one line per retried write (for operators)
 
 T = TypeVar("T")
 
@@ -138,6 +141,9 @@ class Store:
                 reconnected = reconnected or again
                 if attempt == self.retries or not (again or retryable(exc)):
                     raise
+                log.warning("write retried (attempt %d): %s", attempt + 1,
+                            getattr(getattr(exc, "orig", exc), "sqlstate", None)
+                            or type(exc).__name__)
                 time.sleep(random.uniform(0, 0.01 * 2**attempt))
         raise AssertionError("unreachable")
 
