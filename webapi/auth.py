@@ -26,12 +26,13 @@ Resolver = Callable[[Any], Identity | None]
 __all__ = ["COMMUNITY_HEADER", "Identity", "Resolver", "allow", "community", "identity"]
 
 
-def bearer_resolver(bank: Any, ttl: float = 10.0) -> Resolver:
+def bearer_resolver(bank: Any, ttl: float = 0.0) -> Resolver:
     """The default resolver: ``Authorization: Bearer <key>`` looked up by its hash.
 
-    A known key is remembered for ``ttl`` seconds, so a busy desk does not pay a database
-    read per request; a revoked key therefore stops working within ``ttl`` seconds.
-    Unknown keys are never remembered."""
+    By default every request reads the key (one indexed look-up), so a key revoked by
+    ``timebank keys revoke`` in another process fails from the next request on. An
+    embedder may pass ``ttl`` seconds to remember known keys that long (a revoked key
+    then works up to ``ttl`` seconds more). Unknown keys are never remembered."""
     known: dict[str, tuple[float, Identity]] = {}
 
     def resolve(req: Any) -> Identity | None:
@@ -44,9 +45,10 @@ def bearer_resolver(bank: Any, ttl: float = 10.0) -> Resolver:
         if hit is not None and hit[0] > now:
             return hit[1]
         found = bank.keys.resolve(token)
-        if len(known) > 10_000:
-            known.clear()
-        known[token] = (now + ttl, found)
+        if ttl > 0:
+            if len(known) > 10_000:
+                known.clear()
+            known[token] = (now + ttl, found)
         return found
     return resolve
 

@@ -11,10 +11,16 @@ from timebank.cli import (
     districts,
     exchange,
     expiry,
+    gifts,
+    keys,
+    redemptions,
     reporting,
     rulebooks,
+    rules,
+    service_days,
     serving,
     transfer_io,
+    units,
 )
 from timebank.cli.main import main
 
@@ -24,3 +30,4 @@ __all__ += ["exchange"]
 __all__ += ["contributions"]
 __all__ += ["rulebooks"]
 __all__ += ["districts"]
+__all__ += ["gifts", "keys", "redemptions", "rules", "service_days", "units"]

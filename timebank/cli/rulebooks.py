@@ -16,6 +16,9 @@ from rich.console import Console
 from timebank.cli.main import main, open_bank
 from timebank.cli.messages import pick_lang, say
 from timebank.cli.reporting import COMMUNITY, common
+from timebank.cli.tables import show
+from timebank.i18n import N_
+from timebank.services.rules import shipped
 
 out = Console(soft_wrap=True)
 
@@ -44,3 +47,16 @@ def install(ctx: click.Context, community: str, book: str, replace_from: datetim
                   rules=len(done.rules),
                   since=say("replaced_from", lang, day=day) if day else ""),
               markup=False, highlight=False)
+
+
+BOOK_HEADERS = (N_("rulebook"), N_("rules"), N_("rule codes"))
+
+
+@rulebook.command("list")
+@common
+@click.pass_context
+def list_books(ctx: click.Context, lang: str | None) -> None:
+    """The rulebooks that come with timebank, by name (for --rulebook and install)."""
+    lang = pick_lang(lang or ctx.obj.get("lang"))
+    show(lang, BOOK_HEADERS, ((b.name, len(b.rules), ", ".join(r.code for r in b.rules))
+                              for b in shipped()))

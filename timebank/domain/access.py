@@ -29,3 +29,18 @@ class ApiKey:
     community: str | None
     member: str | None
     revoked_at: datetime | None
+
+
+@attrs.frozen
+class KeyListing:
+    """A key as an operator sees it in a listing: never the token, only the first
+    characters of it (``prefix``) to tell keys apart, and whether it was revoked."""
+
+    id: int
+    role: str
+    community: str | None
+    member: str | None
+    prefix: str
+    label: str
+    created_at: datetime
+    revoked_at: datetime | None

@@ -10,19 +10,20 @@ key by an indexed equality look-up, with no per-request key-stretching cost.
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import secrets
 
 import attrs
 
-from timebank.domain.access import ROLES, Identity
-from timebank.errors import Unauthorized, ValidationError
+from timebank.domain.access import ROLES, Identity, KeyListing
+from timebank.errors import NotFound, Unauthorized, ValidationError
 from timebank.i18n import T
 from timebank.store.db import Store
 from timebank.store.uow import UnitOfWork
 
 __all__ = ["ROLES", "TOKEN_PREFIX", "CreatedKey", "Identity", "Keys", "check_role",
-           "check_token", "create", "digest", "resolve", "revoke"]
+           "check_token", "create", "digest", "listing", "resolve", "revoke", "revoke_checked"]
 
 TOKEN_PREFIX = "tbk_"
 
@@ -96,6 +97,22 @@ def revoke(uow: UnitOfWork, key_id: int) -> None:
     uow.keys.revoke(key_id)
 
 
+def listing(uow: UnitOfWork, *, revoked: bool = False) -> list[KeyListing]:
+    """The keys of the unit of work's community (none: every key), never their tokens;
+    the revoked ones too when ``revoked``."""
+    community_id = uow.community_id if uow.community_code is not None else None
+    return uow.keys.listing(community_id, revoked=revoked)
+
+
+def revoke_checked(uow: UnitOfWork, key_id: int) -> None:
+    """Revoke key ``key_id``, which must exist (and, when the unit of work names a
+    community, belong to it): ``NotFound`` otherwise, with nothing written."""
+    found, community_id = uow.keys.community_of(key_id)
+    if not found or (uow.community_code is not None and community_id != uow.community_id):
+        raise NotFound(T("unknown API key #{id}", id=key_id), field="key")
+    uow.keys.revoke(key_id)
+
+
 class Keys:
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -113,6 +130,19 @@ class Keys:
         with self.store.reading() as uow:
             return resolve(uow, token)
 
-    def revoke(self, key_id: int) -> None:
-        """Stop a key from working (it stays listed, with its revocation time)."""
+    def revoke(self, key_id: int, *, community: str | None = None,
+               check: bool = False) -> None:
+        """Stop a key from working (it stays listed, with its revocation time); the HTTP
+        API refuses it from the next request on. With ``check``, a key that does not
+        exist (or is not of ``community``) is ``NotFound``; revoking twice is allowed."""
+        if check:
+            self.store.transact(community, lambda uow: revoke_checked(uow, key_id))
+            return
         self.store.transact(None, lambda uow: revoke(uow, key_id))
+
+    def list(self, *, community: str | None = None,
+             revoked: bool = False) -> builtins.list[KeyListing]:
+        """The keys of ``community`` (none: every key, the platform's too), by id, with
+        their role, member, label, first characters and revocation time; never a token."""
+        with self.store.reading(community) as uow:
+            return listing(uow, revoked=revoked)

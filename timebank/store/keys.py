@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from timebank.domain.access import ApiKey
+from timebank.domain.access import ApiKey, KeyListing
 from timebank.store.gateway import Gateway
 from timebank.store.tables import api_keys, communities, members
 from timebank.timeutil import utcnow
@@ -33,6 +33,29 @@ class KeysGateway(Gateway):
                          .outerjoin(members, members.c.id == api_keys.c.member_id))
             .where(api_keys.c.key_hash == key_hash)).first()
         return None if row is None else ApiKey(*row)
+
+    def listing(self, community_id: int | None, *, revoked: bool) -> list[KeyListing]:
+        """Keys by id: of one community (``None``: every key, platform keys too), the
+        revoked ones only when ``revoked``."""
+        query = (sa.select(api_keys.c.id, api_keys.c.role, communities.c.code,
+                           members.c.code, api_keys.c.prefix, api_keys.c.label,
+                           api_keys.c.created_at, api_keys.c.revoked_at)
+                 .select_from(api_keys
+                              .outerjoin(communities,
+                                         communities.c.id == api_keys.c.community_id)
+                              .outerjoin(members, members.c.id == api_keys.c.member_id))
+                 .order_by(api_keys.c.id))
+        if community_id is not None:
+            query = query.where(api_keys.c.community_id == community_id)
+        if not revoked:
+            query = query.where(api_keys.c.revoked_at.is_(None))
+        return [KeyListing(*row) for row in self.conn.execute(query)]
+
+    def community_of(self, key_id: int) -> tuple[bool, int | None]:
+        """Whether key ``key_id`` exists, and its community's id (``None``: platform)."""
+        row = self.conn.execute(sa.select(api_keys.c.community_id)
+                                .where(api_keys.c.id == key_id)).first()
+        return (False, None) if row is None else (True, row[0])
 
     def revoke(self, key_id: int) -> None:
         """Mark the key revoked, once: a revoked key keeps its first revocation time."""
