@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
 
 import attrs
 from hypothesis import strategies as st
@@ -50,6 +51,14 @@ def earned_lots_and_debits(draw: st.DrawFn) -> tuple[list[tuple[int, int]], int]
     lots = draw(st.lists(st.tuples(st.integers(0, 60), st.integers(1, 50)), max_size=12))
     debits = draw(st.integers(0, sum(amount for _, amount in lots)))
     return lots, debits
+
+
+@st.composite
+def expiry_windows(draw: st.DrawFn) -> tuple[int, int, int]:
+    """A member's expiry schedule window (tests/unit/test_expiry_schedule.py): the day
+    it starts (an offset 0..120 from the first possible lot), its length in days
+    (0..90) and a policy's months (1..3)."""
+    return draw(st.integers(0, 120)), draw(st.integers(0, 90)), draw(st.integers(1, 3))
 
 
 # --- Catalogue (tests/unit/test_catalogue.py) ------------------------------------------
@@ -268,3 +277,27 @@ def hostile_values() -> st.SearchStrategy[Hostile]:
         st.sampled_from(HOSTILE_NESTING).map(lambda n: Hostile(n, n)),
         st.text(max_size=30).map(_text_value),
         st.integers(-(2**70), 2**70).map(lambda n: Hostile(str(n), str(n))))
+
+
+# --- Stored JSON text (tests/unit/test_jsontext.py) -------------------------------------
+
+
+class _Kind(StrEnum):
+    AWARD = "award"
+
+
+def stored_json_values(*, floats: bool) -> st.SearchStrategy[object]:
+    """Values the store writes as JSON: None, booleans, integers of any size, text with
+    any code point (lone surrogates and control characters included), dates, datetimes,
+    a StrEnum, and lists, tuples and string-keyed (sometimes integer-keyed) dicts of
+    them; finite floats only when ``floats``."""
+    leaves = [st.none(), st.booleans(), st.integers(), st.integers(-(2**70), 2**70),
+              st.text(st.characters(codec=None, categories=None)), st.dates(),
+              st.datetimes(timezones=st.sampled_from([None, UTC])), st.just(_Kind.AWARD)]
+    if floats:
+        leaves.append(st.floats(allow_nan=False, allow_infinity=False))
+    keys = st.one_of(st.text(max_size=8), st.integers(0, 9))
+    return st.recursive(st.one_of(*leaves), lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.tuples(inner, inner),
+        st.dictionaries(st.text(max_size=8), inner, max_size=4),
+        st.dictionaries(keys, inner, max_size=3)), max_leaves=12)

@@ -26,6 +26,7 @@ from typing import Any, Generic, TypeVar
 import attrs
 
 from timebank.errors import TimebankError
+from timebank.gcpause import gc_paused
 from timebank.i18n import translate
 from timebank.io.headers import HeaderMap, Layout, map_headers
 from timebank.io.readers import Source, open_source
@@ -124,7 +125,7 @@ def _chunks(source: Source, plan: Plan[R], hmap: HeaderMap, tally: _Tally,
         if len(batch) >= size or (tally.rows % size == 0 and batch):
             yield batch
             batch = []
-            if not gc.isenabled():  # paused for the bulk write: see ``_gc_paused``
+            if not gc.isenabled():  # paused for the bulk write: see ``timebank.gcpause``
                 gc.collect(0)
             if progress is not None:
                 progress(*source.progress())
@@ -186,7 +187,7 @@ def _run_import(store: Store, community: str, name: str, path: str | os.PathLike
 
     if skip_bad_rows:
         tally = _Tally()
-        with open_source(path, fmt=fmt, encoding=encoding) as source, _gc_paused():
+        with open_source(path, fmt=fmt, encoding=encoding) as source, gc_paused():
             hmap, failed = header_report(source)
             if failed is not None:
                 return failed
@@ -231,24 +232,9 @@ def _run_import(store: Store, community: str, name: str, path: str | os.PathLike
         if tally.rejected:
             raise _Rollback
 
-    with contextlib.suppress(_Rollback), _gc_paused():
+    with contextlib.suppress(_Rollback), gc_paused():
         store.transact(community, everything)
     return outcome[0]
-
-
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Python's cyclic collector paused for the bulk write: its passes over the many
-    objects a chunk keeps alive cost about a third of the import's CPU. ``_chunks``
-    collects the youngest generation once per chunk instead, so the few reference cycles
-    a chunk leaves are freed and memory stays flat however long the file."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def _step(plan: Plan[R], batch: Sequence[R]

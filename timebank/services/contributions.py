@@ -19,6 +19,8 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
+import attrs
+
 from timebank.domain import recording
 from timebank.domain.anomalies import DayMinutes, Span
 from timebank.domain.contributions import (
@@ -35,9 +37,13 @@ from timebank.domain.contributions import (
 from timebank.domain.ledger import EntryKind, SystemAccount, move, negate
 from timebank.domain.rule_versions import Versions, timed_codes
 from timebank.domain.rules import Valuation
+from timebank.domain.transfers import storage_note
 from timebank.errors import InvalidState, SelfApproval, UnknownContribution, ValidationError
+from timebank.gcpause import gc_paused
 from timebank.i18n import T
 from timebank.services.dues import check_dues
+from timebank.services.transfers import policy_of as transfer_policy
+from timebank.services.transfers import storage_fit
 from timebank.store.db import Store
 from timebank.store.idempotency import check_key
 from timebank.store.posting import NewEntry
@@ -129,6 +135,7 @@ def record_all(uow: UnitOfWork, inputs: Sequence[ContributionInput],
     valued = recording.value(items, *_history(uow, items))
     flags = recording.flags(items, now, _neighbours(uow, items, versions))
 
+    valued, cut = _storage_cap(uow, items, valued)
     ids = uow.contributions.new_ids(len(items))
     entry_of = _award(uow, items, valued, ids, recorded_by)
     uow.contributions.add(items, valued, ids, entry_of, recorded_by=recorded_by, now=now,
@@ -140,8 +147,32 @@ def record_all(uow: UnitOfWork, inputs: Sequence[ContributionInput],
     return [ContributionResult(cid, item.member_code, item.rule.code, item.status,
                                value.points, item.rule.unit, value.capped, entry_of.get(cid),
                                tuple(f.kind for f in flags.get(item.index, ())),
-                               value.clipped)
+                               value.clipped, item.index in cut)
             for item, value, cid in zip(items, valued, ids, strict=True)]
+
+
+def _storage_cap(uow: UnitOfWork, items: Sequence[Resolved], valued: Sequence[Valuation]
+                 ) -> tuple[list[Valuation], set[int]]:
+    """``valued`` with the awards of auto-approved ``items`` cut to what the community's
+    storage cap lets each member hold (in input order), and the indexes cut. Nothing is
+    read when the community has no storage cap for the units."""
+    policy = transfer_policy(uow.community)
+    out, cut = list(valued), set()
+    for unit in sorted({i.rule.unit for i in items if i.auto and policy.caps(i.rule.unit)}):
+        paying = [i for i in items if i.auto and i.rule.unit == unit and out[i.index].points]
+        if not paying:
+            continue
+        accounts = uow.ledger.open_member_accounts(sorted({i.member_id for i in paying}),
+                                                   unit)
+        fitted = storage_fit(uow, unit, [(accounts[i.member_id], out[i.index].points)
+                                         for i in paying])
+        for item, fits in zip(paying, fitted, strict=True):
+            value = out[item.index]
+            if fits < value.points:
+                out[item.index] = attrs.evolve(value, points=fits, capped=True, notes=(
+                    *value.notes, storage_note(value.points, fits, policy.storage_cap or 0)))
+                cut.add(item.index)
+    return out, cut
 
 
 def _history(uow: UnitOfWork, items: Sequence[Resolved]
@@ -224,18 +255,26 @@ def approve(uow: UnitOfWork, contribution_id: int, *, approver: str,
             raise SelfApproval(T("{approver!r} recorded contribution {id} and may not approve it",
                                  approver=approver, id=contribution_id), field="approver")
         entry_id = None
-        if found.points > 0:
+        points = found.points
+        if points > 0:
             account = uow.ledger.member_account(found.member, found.unit)
+            points = storage_fit(uow, found.unit, [(account, found.points)])[0]
+            if points < found.points:  # the storage cap cuts it: say so, keep the note
+                uow.contributions.cut_points([(contribution_id, points, storage_note(
+                    found.points, points, transfer_policy(uow.community).storage_cap or 0))])
+        if points > 0:
             issuance = uow.ledger.system_account(SystemAccount.ISSUANCE, found.unit)
             entry_id = uow.ledger.post(NewEntry(
-                EntryKind.AWARD, move(issuance, account, found.unit, found.points),
+                EntryKind.AWARD, move(issuance, account, found.unit, points),
                 award_reason(found.name_zh, found.name_en), approver, found.occurred_at,
                 award_meta(contribution_id, found.rule, approver), earning=1)).entry_id
         uow.contributions.decide(contribution_id, "approved", approver, None,
                                  entry_id=entry_id)
         uow.contributions.earn([(found.member_id, found.rule, found.unit, found.month,
-                                 found.points, 1)])
-        return found.result("approved", entry_id)
+                                 points, 1)])
+        done = found.result("approved", entry_id)
+        return done if points == found.points else attrs.evolve(
+            done, points=points, capped=True, storage_capped=True)
     return uow.once(key, request, work, ContributionResult)
 
 
@@ -364,8 +403,9 @@ class Contributions:
         """Record many contributions (an import: thousands to hundreds of thousands) in
         one transaction with set-based statements. Each item carries its own ``key``;
         items whose key was already used are replayed (not recorded again)."""
-        return self.store.transact(community, lambda uow: record_many(
-            uow, items, recorded_by=recorded_by))
+        with gc_paused():
+            return self.store.transact(community, lambda uow: record_many(
+                uow, items, recorded_by=recorded_by))
 
     def approve(self, community: str, contribution_id: int, *, approver: str,
                 key: str | None) -> ContributionResult:

@@ -33,7 +33,10 @@ from timebank.errors import (
     ReversalOfReversal,
     ValidationError,
 )
+from timebank.gcpause import gc_paused
+from timebank.services.transfers import TransferResult, give, policy_of, storage_fit
 from timebank.store.db import Store
+from timebank.store.fused import NamedEntry, Side
 from timebank.store.idempotency import check_key, differing_field
 from timebank.store.posting import NewEntry
 from timebank.store.uow import UnitOfWork
@@ -50,6 +53,7 @@ class EntryResult:
     seq: int
     kind: str
     balances: dict[str, int]
+    capped_from: int | None = None  # an award the storage cap cut: the amount asked
 
 
 @attrs.frozen
@@ -67,6 +71,7 @@ class BulkResult:
 
     entry_ids: list[int]
     replayed: int
+    capped: list[str] = attrs.field(factory=list)  # keys of awards the storage cap cut
 
 
 @attrs.frozen
@@ -115,28 +120,48 @@ def member_to_system(uow: UnitOfWork, kind: EntryKind, member: str, system: Syst
     def work() -> EntryResult:
         mine = uow.ledger.member_account(member, unit)
         theirs = uow.ledger.system_account(system, unit)
-        legs = move(theirs, mine, unit, amount) if inward else move(mine, theirs, unit, amount)
-        return entry(uow, NewEntry(kind, legs, reason, actor, occurred_at, dict(meta or {}),
+        credited = _fit_awards(uow, unit, [(member, mine, amount)])[0] \
+            if kind == EntryKind.AWARD else amount
+        legs = move(theirs, mine, unit, credited) if inward else \
+            move(mine, theirs, unit, credited)
+        done = entry(uow, NewEntry(kind, legs, reason, actor, occurred_at, dict(meta or {}),
                                    earning=1 if kind in EARNING_KINDS else 0), {mine: member})
+        return done if credited == amount else attrs.evolve(done, capped_from=amount)
+    if kind != EntryKind.AWARD:
+        # One entry over named accounts: two statements on PostgreSQL (``once_posting``).
+        # Not an award: its storage cap reads the policy and the balance first.
+        mine_side, theirs_side = Side(0, unit, member=member), Side(0, unit, system=str(system))
+        out, into = (theirs_side, mine_side) if inward else (mine_side, theirs_side)
+        named = NamedEntry(kind, [attrs.evolve(out, amount=-amount),
+                                  attrs.evolve(into, amount=amount)],
+                           reason, actor, occurred_at, dict(meta or {}))
+        return uow.once_posting(key, request, named, lambda done, names: EntryResult(
+            done.entry_id, done.seq, str(kind), {names[acc]: bal for acc, bal
+                                                 in done.balances.items() if acc in names}),
+            work, EntryResult)
     return uow.once(key, request, work, EntryResult)
 
 
-def transfer(uow: UnitOfWork, sender: str, receiver: str, amount: int, *, key: str | None,
-             unit: str = "points", reason: str = "", actor: str = "system") -> EntryResult:
-    """Move points or minutes from one member to another."""
-    check_unit(unit)
-    check_amount(amount)
-    if sender == receiver:
-        raise ValidationError(i18n.T("a transfer needs two different members"), field="to")
-    request = {"op": "transfer", "from": sender, "to": receiver, "amount": amount,
-               "unit": unit, "reason": reason, "actor": actor}
+def _fit_awards(uow: UnitOfWork, unit: str, awards: Sequence[tuple[str, int, int]]
+                ) -> list[int]:
+    """What each award (member, account, amount) credits under the storage cap, in order;
+    an award that would credit nothing is refused (``LimitExceeded``)."""
+    credited = storage_fit(uow, unit, [(account, amount) for _, account, amount in awards])
+    for (member, account, _), fits in zip(awards, credited, strict=True):
+        if fits == 0:
+            held = uow.history.lock_balances([account])[account]
+            raise policy_of(uow.community).refuse_award(member, held)
+    return credited
 
-    def work() -> EntryResult:
-        src = uow.ledger.member_account(sender, unit)
-        dst = uow.ledger.member_account(receiver, unit)
-        return entry(uow, NewEntry(EntryKind.TRANSFER, move(src, dst, unit, amount), reason,
-                                   actor), {src: sender, dst: receiver})
-    return uow.once(key, request, work, EntryResult)
+
+def transfer(uow: UnitOfWork, sender: str, receiver: str, amount: int, *, key: str,
+             unit: str = "points", reason: str = "", actor: str = "system"
+             ) -> TransferResult:
+    """Move points or minutes from one member to another: the one transfer path
+    (``transfers.give``), so the community's transfer policy (the units that move, the
+    yearly maximum, the storage cap) holds however a transfer is asked for."""
+    return give(uow, sender, receiver, amount, key=key, unit=unit, reason=reason,
+                actor=actor)
 
 
 def post(uow: UnitOfWork, legs: Sequence[Leg], *, key: str | None, reason: str, actor: str,
@@ -267,15 +292,22 @@ def award_many(uow: UnitOfWork, awards: Iterable[Mapping[str, Any]], *,
     ids = uow.members.ids({r["member"] for _, r in fresh})
     account = uow.ledger.open_member_accounts(list(ids.values()), unit)
     source = uow.ledger.system_account(SystemAccount.ISSUANCE, unit)
+    amounts = _fit_awards(uow, unit, [(r["member"], account[ids[r["member"]]], r["amount"])
+                                      for _, r in fresh])
     posted = uow.ledger.post_many([
-        NewEntry(EntryKind.AWARD, move(source, account[ids[r["member"]]], unit, r["amount"]),
+        NewEntry(EntryKind.AWARD, move(source, account[ids[r["member"]]], unit, credited),
                  r["reason"], actor, r["occurred_at"], r["meta"], earning=1)
-        for _, r in fresh])
+        for (_, r), credited in zip(fresh, amounts, strict=True)])
     # A replay decodes this into ``EntryResult``; built as JSON here, as it is stored.
     uow.remember([(key, request, {"entry_id": done.entry_id, "seq": done.seq,
-                                  "kind": "award", "balances": {}})
-                  for (key, request), done in zip(fresh, posted, strict=True)])
-    return BulkResult([done.entry_id for done in posted], len(replayed))
+                                  "kind": "award", "balances": {},
+                                  "capped_from": request["amount"]
+                                  if credited < request["amount"] else None})
+                  for (key, request), done, credited
+                  in zip(fresh, posted, amounts, strict=True)])
+    return BulkResult([done.entry_id for done in posted], len(replayed),
+                      [k for (k, r), credited in zip(fresh, amounts, strict=True)
+                       if credited < r["amount"]])
 
 
 class Ledger:
@@ -320,9 +352,11 @@ class Ledger:
             inward=not debit, request=request))
 
     def transfer(self, community: str, sender: str, receiver: str, amount: int, *,
-                 key: str | None, unit: str = "points", reason: str = "",
-                 actor: str = "system") -> EntryResult:
-        """Move points or minutes from one member to another."""
+                 key: str, unit: str = "points", reason: str = "",
+                 actor: str = "system") -> TransferResult:
+        """Move points or minutes from one member to another, under the community's
+        transfer policy: the same use case as ``tb.transfers.give`` (whose default unit
+        is minutes)."""
         return self._run(community, lambda uow: transfer(
             uow, sender, receiver, amount, key=key, unit=unit, reason=reason, actor=actor))
 
@@ -365,10 +399,11 @@ class Ledger:
         (replays); a key used for anything else fails the whole batch, as does an
         unknown member: nothing is written then.
         """
-        return self._run(community, lambda uow: award_many(
-            uow, awards, unit=unit, reason=reason, actor=actor))
+        with gc_paused():
+            return self._run(community, lambda uow: award_many(
+                uow, awards, unit=unit, reason=reason, actor=actor))
 
     def balance(self, community: str, member: str) -> dict[str, Balance]:
         """The member's stored balances per unit: one indexed read, O(1) in history."""
-        with self.store.reading(community) as uow:
+        with self.store.reading(community, one_statement=True) as uow:
             return uow.ledger.member_balances(member)

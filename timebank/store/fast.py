@@ -22,15 +22,13 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 
+from timebank.store import jsontext
+
 Convert = Callable[[Any], Any]
 
 
-def json_text(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
-# As ``json_text``, and dates as text, so a stored request needs no normalising pass.
-_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
+# Dates as text, so a stored request needs no normalising pass.
+json_text = jsontext.dumps
 
 
 def _json(value: Any) -> str:
@@ -38,7 +36,7 @@ def _json(value: Any) -> str:
         if isinstance(value, list | tuple):
             return "[]"
         return "{}" if isinstance(value, dict) else json_text(value)
-    return _ENCODE(value)
+    return json_text(value)
 
 
 def sqlite_datetime(moment: datetime) -> str:

@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection
 
 from timebank.errors import IdempotencyConflict, ValidationError
 from timebank.i18n import T
+from timebank.store import jsontext
 from timebank.store.fast import Statement, among, insert_rows
 from timebank.store.tables import idempotency_keys
 from timebank.timeutil import utcnow
@@ -26,8 +27,8 @@ MAX_KEY = 200
 CHUNK = 5000
 
 # JSON as it is stored: dates and other values as text, keys sorted.
-_stored_text = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True,
-                                default=str).encode
+def _stored_text(value: Any) -> str:
+    return jsontext.dumps(value, sort_keys=True)
 
 
 def canonical(request: Mapping[str, Any]) -> dict[str, Any]:
