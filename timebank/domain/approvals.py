@@ -101,6 +101,7 @@ class BulkApproval:
     points: int
     skipped: tuple[Skipped, ...]
     approver: str
+    capped: tuple[int, ...] = ()  # approved, but the storage cap cut their awards
 
 
 @attrs.frozen

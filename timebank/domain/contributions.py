@@ -64,6 +64,7 @@ class ContributionResult:
     entry_id: int | None = None
     flags: tuple[str, ...] = ()
     clipped: bool = False  # the quantity was cut to the rule's max_quantity
+    storage_capped: bool = False  # the award was cut to the community's storage cap
 
 
 

@@ -72,3 +72,35 @@ class TransferPolicy:
                 T("member {member!r} would hold {total}, above the storage cap of {limit}",
                   member=receiver, total=balance + amount, limit=self.storage_cap),
                 field="amount", limit=self.storage_cap, balance=balance)
+
+    def caps(self, unit: str) -> bool:
+        """Whether the storage cap holds balances in ``unit`` (one of the ``units`` the
+        policy governs)."""
+        return self.storage_cap is not None and unit in self.units
+
+    def fit(self, balances: Mapping[int, int], awards: Sequence[tuple[int, int]]
+            ) -> list[int]:
+        """What each award (account, amount) may credit under the storage cap, credited
+        in order from the posted ``balances``: all of it, or what is left to the cap
+        (never below 0), counting the awards before it to the same account."""
+        if self.storage_cap is None:
+            return [amount for _, amount in awards]
+        held = dict(balances)
+        credited = []
+        for account, amount in awards:
+            fits = min(amount, max(self.storage_cap - held.get(account, 0), 0))
+            held[account] = held.get(account, 0) + fits
+            credited.append(fits)
+        return credited
+
+    def refuse_award(self, member: str, balance: int) -> LimitExceeded:
+        """An award that would credit nothing: the member is at the storage cap."""
+        return LimitExceeded(
+            T("member {member!r} holds {balance}, at the storage cap of {limit}: an award "
+              "adds nothing", member=member, balance=balance, limit=self.storage_cap),
+            field="amount", limit=self.storage_cap, balance=balance)
+
+
+def storage_note(asked: int, credited: int, cap: int) -> str:
+    """The note a contribution keeps when the storage cap cut its award."""
+    return f"capped from {asked} to {credited} by the storage cap of {cap}"

@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 
+import attrs
+
 from timebank.domain.approvals import (
     ApprovalFilter,
     BulkApproval,
@@ -26,8 +28,11 @@ from timebank.domain.approvals import (
 from timebank.domain.approvals import monthly_totals as approval_totals
 from timebank.domain.contributions import award_meta, award_reason
 from timebank.domain.ledger import EntryKind, SystemAccount, move
+from timebank.domain.transfers import storage_note
 from timebank.errors import ValidationError
 from timebank.i18n import T
+from timebank.services.transfers import policy_of as transfer_policy
+from timebank.services.transfers import storage_fit
 from timebank.store.db import Store
 from timebank.store.idempotency import check_key
 from timebank.store.posting import NewEntry
@@ -59,15 +64,16 @@ def approve_many(uow: UnitOfWork, where: ApprovalFilter, *, approver: str, key: 
         allow_self = bool(uow.community.settings.get("allow_self_approval"))
         approved = points = 0
         skipped: list[Skipped] = []
+        capped: list[int] = []
         for chunk in _chunks(uow, where, skipped):
             passing, left = triage(chunk, approver, allow_self=allow_self,
                                    include_flagged=include_flagged)
             skipped.extend(left)
-            _approve(uow, passing, approver)
-            approved += len(passing)
-            points += sum(c.points for c in passing)
+            done = _approve(uow, passing, approver, capped)
+            approved += len(done)
+            points += sum(c.points for c in done)
         return BulkApproval(approved, points, tuple(sorted(skipped, key=lambda s: s.id)),
-                            approver)
+                            approver, tuple(capped))
     return uow.once(key, request, work, BulkApproval)
 
 
@@ -91,11 +97,14 @@ def _chunks(uow: UnitOfWork, where: ApprovalFilter, skipped: list[Skipped]
         after = sort_key(chunk[-1])
 
 
-def _approve(uow: UnitOfWork, passing: Sequence[Candidate], approver: str) -> None:
+def _approve(uow: UnitOfWork, passing: Sequence[Candidate], approver: str,
+             capped: list[int]) -> Sequence[Candidate]:
     """Post the awards of ``passing`` (in time order) in one batch, mark them approved
-    and add them to the monthly totals: what ``approve`` does for one."""
+    and add them to the monthly totals: what ``approve`` does for one. Awards the
+    storage cap cuts are credited what fits (their ids added to ``capped``); returns
+    ``passing`` with the points credited."""
     if not passing:
-        return
+        return passing
     paying = [c for c in passing if c.points > 0]
     entry_of: dict[int, int] = {}
     if paying:
@@ -105,6 +114,12 @@ def _approve(uow: UnitOfWork, passing: Sequence[Candidate], approver: str) -> No
             accounts[unit] = uow.ledger.open_member_accounts(
                 sorted({c.member_id for c in paying if c.unit == unit}), unit)
             sources[unit] = uow.ledger.system_account(SystemAccount.ISSUANCE, unit)
+        credited = _storage_cap(uow, paying, accounts)
+        if credited:
+            capped.extend(credited)
+            passing = [attrs.evolve(c, points=credited[c.id]) if c.id in credited else c
+                       for c in passing]
+            paying = [c for c in passing if c.points > 0]
         posted = uow.ledger.post_many([
             NewEntry(EntryKind.AWARD, move(sources[c.unit], accounts[c.unit][c.member_id],
                                            c.unit, c.points),
@@ -114,6 +129,27 @@ def _approve(uow: UnitOfWork, passing: Sequence[Candidate], approver: str) -> No
         entry_of = {c.id: done.entry_id for c, done in zip(paying, posted, strict=True)}
     uow.approvals.approve([(c.id, entry_of.get(c.id)) for c in passing], approver)
     uow.contributions.earn(approval_totals(passing))
+    return passing
+
+
+def _storage_cap(uow: UnitOfWork, paying: Sequence[Candidate],
+                 accounts: dict[str, dict[int, int]]) -> dict[int, int]:
+    """The awards among ``paying`` (in time order) the community's storage cap cuts:
+    contribution id → the points that fit. Their rows are lowered, marked capped and
+    keep the note."""
+    policy = transfer_policy(uow.community)
+    cut: dict[int, int] = {}
+    for unit, account_of in accounts.items():
+        if not policy.caps(unit):
+            continue
+        mine = [c for c in paying if c.unit == unit]
+        fitted = storage_fit(uow, unit, [(account_of[c.member_id], c.points) for c in mine])
+        cut.update({c.id: fits for c, fits in zip(mine, fitted, strict=True)
+                    if fits < c.points})
+    uow.contributions.cut_points([
+        (c.id, cut[c.id], storage_note(c.points, cut[c.id], policy.storage_cap or 0))
+        for c in paying if c.id in cut])
+    return cut
 
 
 def import_summary(uow: UnitOfWork, import_id: int) -> ImportSummary:

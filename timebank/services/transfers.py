@@ -8,6 +8,7 @@ so two racing transfers cannot both slip under a cap.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
 import attrs
@@ -38,6 +39,7 @@ class TransferResult:
     amount: int
     unit: str
     balances: dict[str, int]
+    seq: int = 0   # the entry's place in the community's chain
 
 
 
@@ -92,7 +94,7 @@ def move_units(uow: UnitOfWork, kind: EntryKind, sender: str | None, receiver: s
         names = {acc: code for acc, code in ((src, sender), (dst, receiver)) if code}
         return TransferResult(
             done.entry_id, str(kind), sender or POOL, receiver or POOL, amount, unit,
-            {names[a]: b for a, b in done.balances.items() if a in names})
+            {names[a]: b for a, b in done.balances.items() if a in names}, done.seq)
     # A transfer always carries a key: none is refused, never run unrecorded.
     return uow.once(check_key(key), request, work, TransferResult)
 
@@ -104,6 +106,16 @@ def give(uow: UnitOfWork, sender: str, receiver: str, amount: int, *, key: str,
         raise ValidationError(T("a transfer needs two different members"), field="to")
     return move_units(uow, EntryKind.TRANSFER, sender, receiver, amount, unit, key=key,
                       reason=reason, actor=actor)
+
+
+def storage_fit(uow: UnitOfWork, unit: str, awards: Sequence[tuple[int, int]]) -> list[int]:
+    """What each award (member account, amount) in ``unit`` may credit, in order, under
+    the community's storage cap (all of it when there is none). The accounts are locked
+    first (by id, the lock order), so the cap still holds when the awards post."""
+    policy = policy_of(uow.community)
+    if not awards or not policy.caps(unit):
+        return [amount for _, amount in awards]
+    return policy.fit(uow.history.lock_balances([account for account, _ in awards]), awards)
 
 
 def sent_this_year(uow: UnitOfWork, member: str, *, unit: str = "minutes",

@@ -245,6 +245,15 @@ class ContributionsGateway(Gateway):
                                  state=current, start=start),
                                field="status", state=current)
 
+    def cut_points(self, cuts: Sequence[tuple[int, int, str]]) -> None:
+        """Lower pending contributions' points as they are approved (id, points, note):
+        the storage cap cut their awards. They are marked capped and keep the note."""
+        for cid, points, note in cuts:
+            notes = self.conn.execute(sa.select(_c.notes).where(
+                _c.id == cid, _c.community_id == self.uow.community_id)).scalar_one()
+            self.conn.execute(contributions.update().where(_c.id == cid).values(
+                points=points, capped=True, notes=[*(notes or []), note]))
+
     # -- reads -------------------------------------------------------------------------
 
     def listing(self, *, status: str | None = None, member_id: int | None = None,

@@ -50,6 +50,9 @@ class ApproveOut(Schema):
     points = fields.Integer()
     approver = fields.String()
     skipped = fields.List(fields.Nested(SkippedOut), required=True)
+    capped = fields.List(fields.Integer(), metadata={
+        "description": "Approved contributions whose awards the community's storage cap "
+                       "cut (they credit what fits and are marked capped)."})
 
 
 class ImportOut(Schema):

@@ -35,7 +35,8 @@ class ContributionIn(Schema):
 
 class BatchIn(Schema):
     rule = code_field(required=True)
-    members = fields.List(code_field(), required=True, validate=validate.Length(1, 5000))
+    members = fields.List(code_field(), required=True, validate=validate.Length(1, 5000),
+                          metadata={"uniqueItems": True})
     quantity = _quantity()
     occurred_on = Day()
     started_at = Moment()
@@ -59,6 +60,9 @@ class ContributionOut(Schema):
     clipped = fields.Boolean(metadata={
         "description": "The quantity was cut to the rule's max_quantity (in the answer to "
                        "recording it)."})
+    storage_capped = fields.Boolean(metadata={
+        "description": "The award was cut to the community's storage cap (`capped` is "
+                       "true too): the member may hold no more."})
     entry_id = fields.Integer(allow_none=True)
     flags = fields.List(fields.String())
 
