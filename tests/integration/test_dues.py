@@ -47,6 +47,7 @@ name_zh = "巡逻"
 name_en = "Patrol"
 basis = "per_hour"
 rate = 1
+service = true
 """
 
 
@@ -211,3 +212,44 @@ def test_the_shipped_party_rulebook_keeps_dues_and_asks_for_them(tb, community):
     assert settings["dues"]["rule"] == "dues"
     assert tb.rules.get(community, "duty_shift").requires_dues
     assert not tb.rules.get(community, "dues").requires_dues
+
+
+def _import(tb, community, tmp_path, text, **kwargs):
+    from timebank.io.contribution_import import contribution_plan
+    from timebank.io.importing import run_import
+
+    path = tmp_path / "dues.csv"
+    path.write_text(text, encoding="utf-8")
+    return run_import(tb.store, community, path, contribution_plan(community, lang="en"),
+                      **kwargs)
+
+
+def test_an_imported_row_names_the_month_it_pays_for_in_a_period_column(tb, party, tmp_path):
+    report = _import(tb, party, tmp_path, "成员编号,规则,日期,所属月份\n"
+                     "m1,dues,2025-03-05,2025-03\n"
+                     "m1,dues,2025-03-05,2025年4月\n"
+                     "m2,dues,2025-03-05,\n")
+    assert report.ok and report.added == 3
+    rows = tb.contributions.list(party)
+    assert [(r.member, r.period, r.points) for r in rows] == [
+        ("m1", "2025-03", 1), ("m1", "2025-04", 1), ("m2", "2025-03", 1)]
+    again = _import(tb, party, tmp_path, "成员编号,规则,日期,所属月份\n"
+                    "m1,dues,2025-03-05,2025-04\n")
+    assert (again.added, again.unchanged) == (0, 1)  # the same row, recognised
+
+
+def test_a_bad_period_cell_is_named_with_its_row_and_nothing_is_written(tb, party, tmp_path):
+    report = _import(tb, party, tmp_path, "member,rule,date,period\n"
+                     "m1,dues,2025-03-05,2025-13\n"
+                     "m1,patrol,2025-03-05,2025-04\n")
+    assert not report.ok and report.added == 0
+    assert [(p.row, p.column) for p in report.problems] == [(2, "period"), (3, "period")]
+    assert tb.contributions.list(party) == []
+
+
+def test_an_import_row_of_a_member_behind_on_dues_is_reported_not_written(
+        tb, party, tmp_path):
+    report = _import(tb, party, tmp_path, "member,rule,date,quantity\n"
+                     "m1,duty_shift,2025-04-20,2\n", skip_bad_rows=True)
+    assert not report.ok and report.added == 0
+    assert "2025-01, 2025-02, 2025-03, 2025-04" in report.problems[0].message

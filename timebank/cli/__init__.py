@@ -12,6 +12,7 @@ from timebank.cli import (
     exchange,
     expiry,
     gifts,
+    honours,
     keys,
     redemptions,
     reporting,
@@ -31,3 +32,4 @@ __all__ += ["contributions"]
 __all__ += ["rulebooks"]
 __all__ += ["districts"]
 __all__ += ["gifts", "keys", "redemptions", "rules", "service_days", "units"]
+__all__ += ["honours"]

@@ -110,6 +110,22 @@ class PublicView:
 
 
 @attrs.frozen
+class MemberCertificate:
+    """A certificate as its member's own page lists it: the hours and period, and its
+    status as the public check would answer it (valid, revoked, changed)."""
+
+    number: str
+    status: str
+    period_from: date
+    period_to: date
+    purpose: str
+    service_minutes: int
+    honour_minutes: int
+    issued_on: date
+    verify_path: str
+
+
+@attrs.frozen
 class Honour:
     id: int
     status: str  # pending, approved

@@ -85,6 +85,8 @@ def _problem(r: ContributionRecord, people: dict[str, tuple[list[str], list[str]
     if not rule.eligible(roles, tags):
         return "member", T("member {member!r} may not earn from rule {rule!r}",
                            member=r.member, rule=r.rule)
+    if r.period is not None and rule.basis != "per_period":
+        return "period", T("rule {rule!r} is not paid per period", rule=r.rule)
     if r.quantity is not None and not rule.timed and Fraction(r.quantity).denominator != 1:
         return "quantity", T("rule {rule!r} counts whole items, got {value}", rule=r.rule,
                              value=r.quantity)
@@ -100,4 +102,5 @@ def _input(r: ContributionRecord, tz: str) -> ContributionInput:
             return moment
         return moment.replace(tzinfo=zone(tz))
     return ContributionInput(r.member, r.rule, r.quantity, r.occurred_on,
-                             aware(r.started_at), aware(r.ended_at), note=r.note, key=r.key)
+                             aware(r.started_at), aware(r.ended_at), note=r.note,
+                             period=r.period, key=r.key)

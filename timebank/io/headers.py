@@ -56,6 +56,7 @@ CONTRIBUTIONS = Layout("contributions", (
     Column("started_at", ("started_at", "开始时间", "start")),
     Column("ended_at", ("ended_at", "结束时间", "end")),
     Column("note", ("note", "备注", "说明")),
+    Column("period", ("period", "所属月份", "缴费月份", "所属期")),
     Column("key", ("key", "行键", "幂等键", "idempotency_key")),
 ))
 

@@ -24,6 +24,7 @@ _SPLIT = re.compile(r"[;,，；、|]")
 _DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
 _DATETIME = re.compile(
     r"^\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*$")
+_MONTH = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?\s*$")
 _PHONE = re.compile(r"^\+?[0-9][0-9 \-]{2,30}$")
 _ROLE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 ROLE_NAMES = {"居民": "resident", "志愿者": "volunteer", "党员": "party_member"}
@@ -62,6 +63,7 @@ class ContributionRecord:
     ended_at: datetime | None
     note: str
     key: str  # the row key: a re-import of the same row is recognised by it
+    period: str | None = None  # per_period rules: the month paid for, 'YYYY-MM'
 
 
 def text(value: Any) -> str:
@@ -194,15 +196,31 @@ def _datetime(row: _Row, field: str) -> datetime | None:
         return None
 
 
+def _month(row: _Row, field: str) -> str | None:
+    """A month as ``YYYY-MM`` from ``2026-04``, ``2026/4``, ``2026年4月`` or a date cell."""
+    value = row.raw(field)
+    if isinstance(value, date):
+        return f"{value:%Y-%m}"
+    if not text(value):
+        return None
+    found = _MONTH.match(text(value))
+    if found is None or not 1 <= int(found.group(2)) <= 12:
+        row.bad(field, T("{value!r} is not a month (YYYY-MM)", value=text(value)))
+        return None
+    return f"{int(found.group(1)):04d}-{int(found.group(2)):02d}"
+
+
 def row_key(community: str, member: str, rule: str, quantity: str | None, occurred_on: date | None,
             started_at: datetime | None, ended_at: datetime | None, note: str,
-            explicit: str) -> str:
+            explicit: str, period: str | None = None) -> str:
     """``import:<key>`` for an explicit key, else a digest of the row's content, so the
-    same row imported twice (from this file or another) is recorded once."""
+    same row imported twice (from this file or another) is recorded once. A period
+    joins the content only when given, so the keys of rows without one never change."""
     if explicit:
         return f"import:{explicit}"
     content = json.dumps([community, member, rule, quantity, occurred_on, started_at,
-                          ended_at, note], default=str, ensure_ascii=False)
+                          ended_at, note, *([period] if period else [])], default=str,
+                         ensure_ascii=False)
     return "import:" + hashlib.sha256(content.encode()).hexdigest()[:40]
 
 
@@ -231,9 +249,10 @@ def contribution_record(layout: Layout, hmap: HeaderMap, number: int,
     explicit = text(row.raw("key"))
     if len(explicit) > 150:
         row.bad("key", T("is longer than {n} characters", n=150))
+    period = _month(row, "period")
     if row.problems:
         return None, row.problems
     key = row_key(community, member, rule, quantity, occurred_on, started_at, ended_at, note,
-                  explicit)
+                  explicit, period)
     return ContributionRecord(number, member, rule, quantity, occurred_on, started_at,
-                              ended_at, note, key), []
+                              ended_at, note, key, period), []

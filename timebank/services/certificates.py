@@ -19,6 +19,7 @@ from timebank.domain.certificates import (
     Certificate,
     Honour,
     Issuer,
+    MemberCertificate,
     PublicView,
     check_period,
     digest,
@@ -114,19 +115,33 @@ def public(uow: UnitOfWork, number: str) -> PublicView:
     """What anyone may check: the status (``changed`` when a counted record is no longer
     what it was at issue), the masked name, the hours, the period and the issuer."""
     row = _row(uow, number)
-    status = row.status
-    if status == "valid":
-        kinds = uow.certificates.items(row.id)
-        counted = (uow.certificates.contribution_state([r for k, r in kinds
-                                                        if k == "contribution"])
-                   + uow.certificates.honour_state([r for k, r in kinds if k == "honour"]))
-        now = digest(uow.community.code, row.number, row.member_code,
-                     (row.period_from, row.period_to), counted)
-        if now != row.digest or len(counted) != len(kinds):
-            status = "changed"
+    status = _checked(uow, row)
     return PublicView(row.number, status, mask_name(row.name), int(row.service_minutes),
                       int(row.honour_minutes), row.period_from, row.period_to,
                       Issuer(**row.issuer), row.issued_on)
+
+
+def _checked(uow: UnitOfWork, row: Any) -> str:
+    """The stored status, or ``changed`` for a valid certificate a counted record of
+    which is no longer what it was at issue (the digest says)."""
+    if row.status != "valid":
+        return str(row.status)
+    kinds = uow.certificates.items(row.id)
+    counted = (uow.certificates.contribution_state([r for k, r in kinds
+                                                    if k == "contribution"])
+               + uow.certificates.honour_state([r for k, r in kinds if k == "honour"]))
+    now = digest(uow.community.code, row.number, row.member_code,
+                 (row.period_from, row.period_to), counted)
+    return "changed" if now != row.digest or len(counted) != len(kinds) else "valid"
+
+
+def of_member(uow: UnitOfWork, member: str) -> list[MemberCertificate]:
+    """The member's certificates, newest first, each with its checked status."""
+    rows = uow.certificates.of_member(uow.members.id_of(member))
+    return [MemberCertificate(row.number, _checked(uow, row), row.period_from,
+                              row.period_to, row.purpose, int(row.service_minutes),
+                              int(row.honour_minutes), row.issued_on, _path(row.number))
+            for row in rows]
 
 
 def _row(uow: UnitOfWork, number: str) -> Any:
@@ -192,6 +207,12 @@ class Certificates:
         with self.store.reading(_community_of(number)) as uow:
             return _guarded(lambda: public(uow, number), number)
 
+    def of_member(self, community: str, member: str) -> list[MemberCertificate]:
+        """The member's certificates, newest first, each with the status the public
+        check answers (valid, revoked, changed)."""
+        with self.store.reading(community) as uow:
+            return of_member(uow, member)
+
     def propose_honour(self, community: str, activity_date: date, rule: str,
                        members: Sequence[str], minutes: int, reason: str, *,
                        actor: str = "system", key: str | None = None) -> Honour:
@@ -204,6 +225,16 @@ class Certificates:
         """Approve a proposal (by someone other than its proposer)."""
         return self.store.transact(community, lambda uow: honours.approve(
             uow, honour_id, approver=approver, key=key))
+
+    def honours(self, community: str, *, status: str | None = None,
+                member: str | None = None, rule: str | None = None,
+                from_: date | None = None, to: date | None = None,
+                after: int | None = None, limit: int = 100) -> list[Honour]:
+        """Honours by id: ``status`` pending or approved, one participant ``member``,
+        ``rule``, activity days ``from_..to`` (inclusive); ``after`` an id to page on."""
+        with self.store.reading(community) as uow:
+            return honours.listing(uow, status=status, member=member, rule=rule,
+                                   from_=from_, to=to, after=after, limit=limit)
 
     def anchor(self, community: str | None = None) -> list[Anchor]:
         """Each community's chain head now (or one community's), to keep elsewhere."""

@@ -85,6 +85,26 @@ def approve(uow: UnitOfWork, honour_id: int, *, approver: str, key: str | None) 
     return uow.once(key, request, work, Honour)
 
 
+STATUSES = ("pending", "approved")
+
+
+def listing(uow: UnitOfWork, *, status: str | None = None, member: str | None = None,
+            rule: str | None = None, from_: date | None = None, to: date | None = None,
+            after: int | None = None, limit: int = 100) -> list[Honour]:
+    """Honours by id, filtered by status, a participant, rule and activity days
+    ``from_..to`` (inclusive); ``after`` an id to page on."""
+    if status is not None and status not in STATUSES:
+        raise ValidationError(T("status is one of {choices}", choices=", ".join(STATUSES)),
+                              field="status")
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 10_000:
+        raise ValidationError(T("limit is from 1 to 10000"), field="limit")
+    if from_ is not None and to is not None and to < from_:
+        raise ValidationError(T("the period ends before it starts"), field="to")
+    member_id = None if member is None else uow.members.id_of(member)
+    return uow.certificates.honour_list(status=status, member_id=member_id, rule=rule,
+                                        start=from_, end=to, after=after, limit=limit)
+
+
 def _bound(uow: UnitOfWork, ids: dict[str, int], day: date, rule: str, minutes: int, *,
            skip: int | None) -> None:
     """Refuse when any participant's honour minutes for the activity would exceed his

@@ -14,7 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from timebank.domain.certificates import Activity, Counted
+from timebank.domain.certificates import Activity, Counted, Honour
 from timebank.store.gateway import Gateway
 from timebank.store.tables import (
     certificate_items,
@@ -130,6 +130,41 @@ class CertificatesGateway(Gateway):
         return [Activity("honour", r.id, r.activity_date, r.rule, r.reason, int(r.minutes),
                          r.proposed_by, r.approved_by) for r in rows]
 
+    def honour_list(self, *, status: str | None = None, member_id: int | None = None,
+                    rule: str | None = None, start: date | None = None,
+                    end: date | None = None, after: int | None = None,
+                    limit: int = 100) -> list[Honour]:
+        """Honours by id with their participants' codes, filtered by status, a
+        participant, rule and activity days ``start..end`` (inclusive)."""
+        query = (sa.select(honours).where(_h.community_id == self.uow.community_id)
+                 .order_by(_h.id).limit(limit))
+        if status is not None:
+            query = query.where(_h.status == status)
+        if member_id is not None:
+            query = query.where(_h.id.in_(
+                sa.select(honour_members.c.honour_id)
+                .where(honour_members.c.member_id == member_id)))
+        if rule is not None:
+            query = query.where(_h.rule == rule)
+        if start is not None:
+            query = query.where(_h.activity_date >= start)
+        if end is not None:
+            query = query.where(_h.activity_date <= end)
+        if after is not None:
+            query = query.where(_h.id > after)
+        rows = self.conn.execute(query).all()
+        people: dict[int, list[str]] = {r.id: [] for r in rows}
+        if rows:
+            for hid, code in self.conn.execute(
+                    sa.select(honour_members.c.honour_id, members.c.code)
+                    .join(members, members.c.id == honour_members.c.member_id)
+                    .where(honour_members.c.honour_id.in_(list(people)))
+                    .order_by(members.c.code)):
+                people[hid].append(code)
+        return [Honour(r.id, r.status, r.activity_date, r.rule, tuple(people[r.id]),
+                       int(r.minutes), r.reason, r.proposed_by, r.approved_by)
+                for r in rows]
+
     def honour_state(self, ids: Sequence[int]) -> list[Counted]:
         if not ids:
             return []
@@ -167,6 +202,14 @@ class CertificatesGateway(Gateway):
             sa.select(certificates, members.c.code.label("member_code"))
             .join(members, members.c.id == _k.member_id)
             .where(_k.community_id == self.uow.community_id, _k.number == number)).first()
+
+    def of_member(self, member_id: int) -> list[Any]:
+        """The member's certificate rows (with the member's code), newest first."""
+        return list(self.conn.execute(
+            sa.select(certificates, members.c.code.label("member_code"))
+            .join(members, members.c.id == _k.member_id)
+            .where(_k.community_id == self.uow.community_id, _k.member_id == member_id)
+            .order_by(_k.id.desc())).all())
 
     def items(self, certificate_id: int) -> list[tuple[str, int]]:
         return [(k, int(r)) for k, r in self.conn.execute(

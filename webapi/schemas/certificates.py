@@ -97,8 +97,48 @@ class HonourOut(Schema):
     approved_by = fields.String(allow_none=True)
 
 
+class HonourQuery(Schema):
+    status = fields.String(validate=validate.OneOf(["pending", "approved"]))
+    member = code_field(metadata={"description": "honours naming this participant"})
+    rule = code_field()
+    from_ = Day(data_key="from", metadata={"description": "first activity day"})
+    to = Day(metadata={"description": "last activity day"})
+    after = fields.Integer(validate=validate.Range(0, 2**62),
+                           metadata={"description": "the `next` of the previous page"})
+    limit = fields.Integer(load_default=100, validate=validate.Range(1, 1000))
+
+    @validates_schema
+    def _ordered(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if "from_" in data and "to" in data and data["to"] < data["from_"]:
+            raise ValidationError("the period ends before it starts", "to")
+
+
+class HonourList(Schema):
+    items = fields.List(fields.Nested(HonourOut), required=True)
+    next = fields.Integer(allow_none=True)
+
+
 class AnchorOut(Schema):
     community = fields.String(required=True)
     entries = fields.Integer(required=True)
     head = fields.String(required=True)
     at = UtcDateTime(required=True)
+
+
+class MemberCertificateOut(Schema):
+    number = fields.String(required=True)
+    status = fields.String(required=True, metadata={
+        "description": "what the public check answers: valid, revoked or changed"})
+    period = fields.Dict(keys=fields.String(), values=fields.String(), required=True,
+                         metadata={"description": "{from, to}: local days"})
+    purpose = fields.String()
+    service_minutes = fields.Integer(required=True)
+    honour_minutes = fields.Integer(required=True)
+    issued_on = Day(required=True)
+    verify_url = fields.String(required=True)
+
+
+class MemberCertificateList(Schema):
+    member = fields.String(required=True)
+    items = fields.List(fields.Nested(MemberCertificateOut), required=True,
+                        metadata={"description": "newest first"})

@@ -25,11 +25,15 @@ from webapi.schemas.certificates import (
     CertificateOut,
     CertificateQuery,
     HonourIn,
+    HonourList,
     HonourOut,
+    HonourQuery,
+    MemberCertificateList,
     PublicCertificateOut,
 )
 from webapi.schemas.common import ID, OptionalIdempotencyHeader, Reason
 from webapi.views.base import blueprint
+from webapi.views.paging import page
 
 bp = blueprint("certificates", "Service certificates, honour hours, public checks, anchors.")
 HTML = "text/html; charset=utf-8"
@@ -122,6 +126,16 @@ def propose_honour(headers: dict[str, str], body: dict[str, Any]) -> Any:
                                               key=headers.get("key"), **body)
 
 
+@bp.route("/honours", methods=["GET"])
+@allow("admin", "clerk")
+@bp.arguments(HonourQuery, location="query")
+@bp.response(200, HonourList)
+def list_honours(query: dict[str, Any]) -> Any:
+    """Honour hours by id, filtered by status, participant, rule and activity days
+    (`from`, `to`); pass `next` as `after` for the next page."""
+    return page(bank().certificates.honours(community(), **query), query["limit"], "id")
+
+
 @bp.route(f"/honours/<{ID}:honour_id>/approve", methods=["POST"])
 @allow("admin", "clerk")
 @bp.arguments(OptionalIdempotencyHeader, location="headers")
@@ -139,3 +153,13 @@ def approve_honour(headers: dict[str, str], honour_id: int) -> Any:
 def anchor() -> Any:
     """The community's chain head now: keep it elsewhere, `timebank verify --anchor`."""
     return bank().certificates.anchor(community())[0]
+
+
+@bp.route("/members/<code>/certificates", methods=["GET"])
+@allow("admin", "clerk", "member", own="code")
+@bp.response(200, MemberCertificateList)
+def member_certificates(code: str) -> Any:
+    """The member's certificates, newest first: number, period, hours and the status the
+    public check answers (valid, revoked, changed)."""
+    return {"member": code,
+            "items": [_out(c) for c in bank().certificates.of_member(community(), code)]}
