@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 import click
 from rich.console import Console
 from rich.table import Table
 
 from timebank.cli.main import db_option, lang_of, lang_option, main, open_bank
+from timebank.cli.reporting import emit
 from timebank.domain.districts import Position
 from timebank.timeutil import utcnow
 
@@ -57,3 +59,73 @@ def settle(ctx: click.Context, code: str, until: datetime | None) -> None:
     done = bank.districts.settle(code, until or utcnow(), actor="cli")
     out.print(f"{_WORDS[lang][3]} {done.until}")
     out.print(_table(list(done.positions), lang))
+
+
+# -- district reports ---------------------------------------------------------------------
+
+FORMAT = click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default=None,
+                      help="Write csv or xlsx (default: show a table).")
+OUTPUT = click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+                      default=None, help="File to write (default: show or print to stdout).")
+LEDGER_UNIT = click.option("--ledger-unit", type=click.Choice(["points", "minutes"]),
+                           default="points", show_default=True)
+
+
+@district.group("report")
+def district_report() -> None:
+    """Reports over all communities of a district, per community and in total."""
+
+
+@district_report.command("monthly")
+@db_option
+@lang_option
+@click.argument("code")
+@click.option("--month", required=True, help="The month, YYYY-MM.")
+@LEDGER_UNIT
+@FORMAT
+@OUTPUT
+@click.pass_context
+def report_monthly(ctx: click.Context, code: str, month: str, ledger_unit: str,
+                   fmt: str | None, output: Path | None) -> None:
+    """Per community: members, earners, contributions, points by rule; and in total."""
+    bank, lang = open_bank(ctx), lang_of(ctx)
+    emit(bank.districts.monthly(code, month, ledger_unit=ledger_unit), fmt, output, lang,
+         bank)
+
+
+@district_report.command("leaderboard")
+@db_option
+@lang_option
+@click.argument("code")
+@click.option("--period", required=True, help="YYYY, YYYY-Qn or YYYY-MM.")
+@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
+@click.option("--no-mask", is_flag=True, help="Show full names and member codes.")
+@LEDGER_UNIT
+@FORMAT
+@OUTPUT
+@click.pass_context
+def report_leaderboard(ctx: click.Context, code: str, period: str, limit: int,
+                       no_mask: bool, ledger_unit: str, fmt: str | None,
+                       output: Path | None) -> None:
+    """The district's top earners, each with its community; names masked (张*明)."""
+    bank, lang = open_bank(ctx), lang_of(ctx)
+    emit(bank.districts.leaderboard(code, period, limit=limit, mask=not no_mask,
+                                    ledger_unit=ledger_unit), fmt, output, lang, bank)
+
+
+@district_report.command("participation")
+@db_option
+@lang_option
+@click.argument("code")
+@click.option("--month", required=True, help="The month, YYYY-MM.")
+@click.option("--rule", required=True, help="The rule's code.")
+@click.option("--target", type=click.FloatRange(0, 1), default=0.9, show_default=True)
+@FORMAT
+@OUTPUT
+@click.pass_context
+def report_participation(ctx: click.Context, code: str, month: str, rule: str,
+                         target: float, fmt: str | None, output: Path | None) -> None:
+    """A rule's participation per community that has it, and in total."""
+    bank, lang = open_bank(ctx), lang_of(ctx)
+    emit(bank.districts.participation(code, month, rule, target=target), fmt, output, lang,
+         bank)

@@ -45,6 +45,10 @@ from timebank.errors import (
     ValidationError,
 )
 from timebank.i18n import T
+from timebank.reports.district import DistrictBoard, DistrictParticipation, DistrictPeriod
+from timebank.reports.participation import TARGET
+from timebank.reports.periods import parse_month, parse_period
+from timebank.services import district_reports
 from timebank.store.db import Store
 from timebank.store.idempotency import check_key
 from timebank.store.posting import NewEntry
@@ -364,3 +368,32 @@ class Districts:
 
     def settle(self, code: str, until: datetime, actor: str = "system") -> Settlement:
         return self.store.transact(None, lambda uow: settle(uow, code, until, actor))
+
+    # -- reports over the district's communities (one snapshot each) -------------------
+
+    def monthly(self, code: str, month: str, *, ledger_unit: str = "points"
+                ) -> DistrictPeriod:
+        """The month's report (``YYYY-MM``) per community and in total."""
+        return self.period(code, month, ledger_unit=ledger_unit, only_month=True)
+
+    def period(self, code: str, period: str, *, ledger_unit: str = "points",
+               only_month: bool = False) -> DistrictPeriod:
+        """As ``monthly``, for a month, a quarter ``YYYY-Qn`` or a year ``YYYY``."""
+        when = parse_month(period) if only_month else parse_period(period)
+        with self.store.reading() as uow:
+            return district_reports.period(uow, code, when, ledger_unit)
+
+    def leaderboard(self, code: str, period: str, *, limit: int = 20, mask: bool = True,
+                    ledger_unit: str = "points") -> DistrictBoard:
+        """The district's top earners in ``period``; masked unless ``mask=False``."""
+        when = parse_period(period)
+        with self.store.reading() as uow:
+            return district_reports.leaderboard(uow, code, when, ledger_unit=ledger_unit,
+                                                limit=limit, mask=mask)
+
+    def participation(self, code: str, month: str, rule: str, *,
+                      target: float = TARGET) -> DistrictParticipation:
+        """``rule``'s participation in ``month`` per community and in total."""
+        when = parse_period(month, "month")
+        with self.store.reading() as uow:
+            return district_reports.participation(uow, code, when, rule, target=target)

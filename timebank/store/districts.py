@@ -23,6 +23,7 @@ from timebank.store.posting import NewEntry, Posted, allocate_ids, post_many
 from timebank.store.tables import (
     accounts,
     communities,
+    earnings_monthly,
     entries,
     exchange_claims,
     members,
@@ -227,3 +228,63 @@ class DistrictsGateway(Gateway):
     def add_settlement(self, district_id: int, until: datetime, result: Any) -> None:
         self.conn.execute(district_settlements.insert().values(
             district_id=district_id, until=until, result=result, created_at=utcnow()))
+
+    # -- district reports: the running totals, summed per community ----------------------
+
+    def communities_of(self, district_id: int) -> list[tuple[int, str, str]]:
+        """(id, code, name) of the district's communities, by id."""
+        return [(int(i), code, name) for i, code, name in self.conn.execute(
+            sa.select(communities.c.id, communities.c.code, communities.c.name)
+            .join(district_communities,
+                  district_communities.c.community_id == communities.c.id)
+            .where(district_communities.c.district_id == district_id)
+            .order_by(communities.c.id))]
+
+    def earned_by_community(self, community_ids: Sequence[int], months: Sequence[str],
+                            unit: str) -> list[tuple[int, str, int, int]]:
+        """(community id, rule, points, contributions) over ``months``."""
+        em = earnings_monthly
+        return [(int(c), rule, int(p), int(n)) for c, rule, p, n in self.conn.execute(
+            sa.select(em.c.community_id, em.c.rule, sa.func.sum(em.c.points),
+                      sa.func.sum(em.c.contributions))
+            .where(em.c.community_id.in_(list(community_ids)),
+                   em.c.month.in_(list(months)), em.c.unit == unit)
+            .group_by(em.c.community_id, em.c.rule))]
+
+    def earners_by_community(self, community_ids: Sequence[int], months: Sequence[str],
+                             unit: str) -> dict[int, int]:
+        """Community id → how many members earned or contributed in ``months``."""
+        em = earnings_monthly
+        per = (sa.select(em.c.community_id, em.c.member_id)
+               .where(em.c.community_id.in_(list(community_ids)),
+                      em.c.month.in_(list(months)), em.c.unit == unit)
+               .group_by(em.c.community_id, em.c.member_id)
+               .having(sa.or_(sa.func.sum(em.c.points) != 0,
+                              sa.func.sum(em.c.contributions) != 0)).subquery())
+        return {int(c): int(n) for c, n in self.conn.execute(
+            sa.select(per.c.community_id, sa.func.count()).group_by(per.c.community_id))}
+
+    def members_by_community(self, community_ids: Sequence[int]) -> dict[int, int]:
+        return {int(c): int(n) for c, n in self.conn.execute(
+            sa.select(members.c.community_id, sa.func.count())
+            .where(members.c.community_id.in_(list(community_ids)))
+            .group_by(members.c.community_id))}
+
+    def top_in_district(self, community_ids: Sequence[int], months: Sequence[str],
+                        unit: str, limit: int) -> list[tuple[str, str, str, int]]:
+        """(community code, member code, name, points) of the ``limit`` members of the
+        district with the most points over ``months`` (more than none), highest first,
+        ties by community and code."""
+        em = earnings_monthly
+        total = sa.func.sum(em.c.points).label("total")
+        top = (sa.select(em.c.member_id, total)
+               .where(em.c.community_id.in_(list(community_ids)),
+                      em.c.month.in_(list(months)), em.c.unit == unit)
+               .group_by(em.c.member_id).having(sa.func.sum(em.c.points) > 0)
+               .subquery("top"))
+        rows = self.conn.execute(
+            sa.select(communities.c.code, members.c.code, members.c.name, top.c.total)
+            .select_from(top.join(members, members.c.id == top.c.member_id)
+                         .join(communities, communities.c.id == members.c.community_id))
+            .order_by(top.c.total.desc(), communities.c.code, members.c.code).limit(limit))
+        return [(c, m, name, int(points)) for c, m, name, points in rows]

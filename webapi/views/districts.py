@@ -4,7 +4,10 @@ communities read the positions. Cross redemptions go through ``POST /redemptions
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+from flask import current_app
 
 from timebank.errors import Forbidden
 from timebank.i18n import T
@@ -13,7 +16,13 @@ from webapi.auth import allow, community, identity, platform_only
 from webapi.schemas.common import IdempotencyHeader
 from webapi.schemas.districts import (
     DistrictIn,
+    DistrictLeaderboardOut,
+    DistrictLeaderboardQuery,
+    DistrictMonthlyOut,
+    DistrictMonthlyQuery,
     DistrictOut,
+    DistrictParticipationOut,
+    DistrictParticipationQuery,
     DistrictPositionsOut,
     DistrictSettlementIn,
     DistrictSettlementOut,
@@ -69,3 +78,89 @@ def move(headers: dict[str, str], body: dict[str, Any], code: str) -> Any:
     """Move a member home to another community of the district, with the balance."""
     return bank().districts.move(community(), code, body["to_community"],
                                  key=headers["key"], actor=identity().actor)
+
+
+# -- district reports ---------------------------------------------------------------------
+
+CSV = "text/csv; charset=utf-8"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _reader(code: str, unmasked: bool = False) -> None:
+    """A platform admin, or an admin or clerk of one of the district's communities; only
+    a platform admin sees another community's members unmasked."""
+    who = identity()
+    district = bank().districts.get(code)
+    if who.role not in ("admin", "clerk") or who.community not in (None, *district.communities):
+        raise Forbidden(T("only a platform admin or the staff of the district's communities "
+                          "read its reports"), role=who.role)
+    if unmasked and who.community is not None:
+        raise Forbidden(T("only a platform admin sees a district's names unmasked"),
+                        field="mask", role=who.role)
+
+
+def _files(view: Any) -> Any:
+    said = "The report: JSON, or with `format` CSV (UTF-8 with BOM) or XLSX."
+    for content_type, schema in ((XLSX, {"type": "string", "format": "binary"}),
+                                 (CSV, {"type": "string"})):
+        view = bp.alt_response(200, schema=schema, content_type=content_type,
+                               description=said, success=True)(view)
+    return view
+
+
+def _answer(report: Any, query: dict[str, Any], name: str) -> Any:
+    fmt = query["format"]
+    if fmt == "json":
+        return report
+    reports = bank().reports
+    data = (reports.to_csv if fmt == "csv" else reports.to_xlsx)(report, query["lang"])
+    response = current_app.response_class(data, content_type=CSV if fmt == "csv" else XLSX)
+    filename = re.sub(r"[^A-Za-z0-9._-]+", "_", f"{report.district}-{name}-{report.period}")
+    response.headers.set("Content-Disposition", "attachment", filename=f"{filename}.{fmt}")
+    return response
+
+
+@bp.route("/districts/<code>/reports/monthly", methods=["GET"])
+@bp.arguments(DistrictMonthlyQuery, location="query")
+@bp.response(200, DistrictMonthlyOut)
+@_files
+def district_monthly(query: dict[str, Any], code: str) -> Any:
+    """The month's points over the district: per community (members, earners,
+    contributions, points by rule) and in total, from the running totals.
+
+    Roles: platform admin, or an admin or clerk of one of the district's communities."""
+    _reader(code)
+    return _answer(bank().districts.monthly(code, query["month"],
+                                            ledger_unit=query["ledger_unit"]),
+                   query, "monthly")
+
+
+@bp.route("/districts/<code>/reports/leaderboard", methods=["GET"])
+@bp.arguments(DistrictLeaderboardQuery, location="query")
+@bp.response(200, DistrictLeaderboardOut)
+@_files
+def district_leaderboard(query: dict[str, Any], code: str) -> Any:
+    """The district's members with the most points in a year, quarter or month, each
+    with its community; names masked (张*明) and codes left out unless `mask=false`.
+
+    Roles: platform admin, or an admin or clerk of one of the district's communities;
+    `mask=false` for a platform admin only."""
+    _reader(code, unmasked=not query["mask"])
+    return _answer(bank().districts.leaderboard(
+        code, query["period"], limit=query["limit"], mask=query["mask"],
+        ledger_unit=query["ledger_unit"]), query, "leaderboard")
+
+
+@bp.route("/districts/<code>/reports/participation", methods=["GET"])
+@bp.arguments(DistrictParticipationQuery, location="query")
+@bp.response(200, DistrictParticipationOut)
+@_files
+def district_participation(query: dict[str, Any], code: str) -> Any:
+    """A rule's participation in the month per community (those whose rulebook has the
+    rule) and in total.
+
+    Roles: platform admin, or an admin or clerk of one of the district's communities."""
+    _reader(code)
+    share = bank().districts.participation(code, query["month"], query["rule"],
+                                           target=query["target"])
+    return _answer(share, query, f"participation-{share.rule}")
