@@ -51,7 +51,29 @@ def create_engine(url: str, **kwargs: Any) -> Engine:
     # one for a whole transaction, and a thread left waiting for one is a stalled desk.
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
-    return sa.create_engine(url_obj, **kwargs)
+    engine = sa.create_engine(url_obj, **kwargs)
+    _restore_autocommit(engine)
+    return engine
+
+
+def _restore_autocommit(engine: Engine) -> None:
+    """``fused`` sends a transaction's BEGIN with its first statement by switching the
+    driver to autocommit until the transaction ends; a connection so switched is put
+    back in transaction mode when it returns to the pool (or dropped if it cannot be)."""
+    from psycopg import pq
+
+    from timebank.store.fused import AUTOCOMMIT_FLAG
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(dbapi_conn: Any, record: Any) -> None:
+        if dbapi_conn is None or not record.info.pop(AUTOCOMMIT_FLAG, False):
+            return
+        try:
+            if dbapi_conn.pgconn.transaction_status != pq.TransactionStatus.IDLE:
+                dbapi_conn.rollback()
+            dbapi_conn.autocommit = False
+        except Exception:
+            record.invalidate()
 
 
 def _tune_sqlite(engine: Engine) -> None:
@@ -109,9 +131,12 @@ class Store:
             self.community_ids.setdefault(*learned)
 
     @contextmanager
-    def reading(self, community: str | None = None) -> Iterator[UnitOfWork]:
-        """A unit of work on one consistent read snapshot."""
-        with self.read() as conn:
+    def reading(self, community: str | None = None, *,
+                one_statement: bool = False) -> Iterator[UnitOfWork]:
+        """A unit of work on one consistent read snapshot. ``one_statement``: the read is
+        a single SELECT (a balance), which on PostgreSQL runs in autocommit, so no
+        BEGIN and COMMIT travel around it: one round trip."""
+        with (self._read_one() if one_statement else self.read()) as conn:
             uow = UnitOfWork(self, conn, community)
             yield uow
         self._remember(uow)
@@ -152,6 +177,15 @@ class Store:
         """A read-only transaction: one consistent snapshot for everything it reads."""
         with self.engine.connect() as conn, conn.begin():
             yield conn
+
+    @contextmanager
+    def _read_one(self) -> Iterator[Connection]:
+        if self.dialect != "postgresql":
+            with self.read() as conn:
+                yield conn
+            return
+        with self.engine.connect() as conn:
+            yield conn.execution_options(isolation_level="AUTOCOMMIT")
 
     @contextmanager
     def snapshot(self) -> Iterator[Connection]:

@@ -152,6 +152,10 @@ class LedgerGateway(Gateway):
         code = self.uow.community_code
         return code if code is not None else self.uow.community.code
 
+    def community_code(self) -> str:
+        """The code the chain's hashes name the community by."""
+        return self._code()
+
     def refuse(self, account_id: int, needed: int) -> None:
         """Raise ``InsufficientPoints`` for ``account_id``, saying what it has."""
         refuse(self.conn, account_id, needed)

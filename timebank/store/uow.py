@@ -22,7 +22,7 @@ from sqlalchemy.engine import Connection
 from timebank import i18n
 from timebank.domain.community import CommunityRef
 from timebank.errors import ValidationError
-from timebank.store import idempotency
+from timebank.store import fused, idempotency
 from timebank.store.approvals import ApprovalsGateway
 from timebank.store.catalogue import CatalogueGateway
 from timebank.store.certificates import CertificatesGateway
@@ -30,11 +30,13 @@ from timebank.store.communities import CommunitiesGateway
 from timebank.store.contributions import ContributionsGateway
 from timebank.store.districts import DistrictsGateway
 from timebank.store.exchange import ExchangeGateway
+from timebank.store.fused import NamedEntry
 from timebank.store.history import HistoryGateway
 from timebank.store.imports import ImportsGateway
 from timebank.store.keys import KeysGateway
 from timebank.store.ledger import LedgerGateway
 from timebank.store.members import MembersGateway
+from timebank.store.posting import Posted
 from timebank.store.redemptions import RedemptionsGateway
 from timebank.store.reports import ReportsGateway
 from timebank.store.rules import RulesGateway
@@ -108,6 +110,27 @@ class UnitOfWork:
         done = work()
         idempotency.answer(self.conn, claim.id, codec.unstructure(done))
         return done
+
+    def once_posting(self, key: str | None, request: Mapping[str, Any], named: NamedEntry,
+                     build: Callable[[Posted, Mapping[int, str]], T], work: Callable[[], T],
+                     result: type[T]) -> T:
+        """``once`` for a use case whose work is one entry over named accounts (an award,
+        a spend, a transfer): on PostgreSQL the claim, the guarded moves, the chain link
+        and the stored answer take two statements (``fused.post_once``), and ``build``
+        makes the result from what was posted. Where that path declines (a replay, an
+        account to open, an unknown member; it has then written nothing), and on
+        SQLite, ``work`` runs through ``once`` as before: the same results and errors."""
+        if key is not None and self.dialect == "postgresql":
+            idempotency.check_key(key)
+
+            def respond(posted: Posted, names: Mapping[int, str]) -> tuple[T, str]:
+                done = build(posted, names)
+                return done, idempotency._stored_text(codec.unstructure(done))
+            found = fused.post_once(self.conn, self.community_id, self.ledger.community_code(),
+                                    key, idempotency._stored_text(request), named, respond)
+            if found is not None:
+                return found
+        return self.once(key, request, work, result)
 
     def replays(self, requests: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
         """For a bulk write: the stored (JSON) responses of the keys already used, each
