@@ -1,0 +1,87 @@
+"""``timebank unit add|list``: org units from the command line, in zh-CN and English, on
+both engines; a unit that cannot hang where it is asked to is refused without writing."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from timebank import Timebank
+from timebank.cli import main
+
+
+@pytest.fixture
+def db(db_url: str) -> str:
+    bank = Timebank(db_url)
+    bank.init()
+    bank.communities.create("sjhy", "世纪花园社区")
+    bank.close()
+    return db_url
+
+
+def run(db: str, *args: str):
+    result = CliRunner().invoke(main, ["--db", db, *args], env={"COLUMNS": "200"})
+    assert result.exception is None or isinstance(result.exception, SystemExit), \
+        result.exception
+    return result
+
+
+def stored(db: str) -> list[tuple[str, str, str | None]]:
+    bank = Timebank(db)
+    try:
+        return [(u.code, u.kind, u.parent) for u in bank.units.list("sjhy")]
+    finally:
+        bank.close()
+
+
+def test_units_added_from_the_command_line_are_stored_and_listed_in_tree_order(db):
+    added = run(db, "--lang", "en", "unit", "add", "g1", "--community", "sjhy", "--name",
+                "一网格", "--kind", "grid")
+    assert added.exit_code == 0, added.output
+    assert "added grid g1 (一网格)" in added.output
+    building = run(db, "unit", "add", "b3", "--community", "sjhy", "--name", "3号楼",
+                   "--kind", "building", "--parent", "g1")
+    assert building.exit_code == 0 and "已添加楼栋 b3(3号楼),隶属 g1" in building.output
+    assert run(db, "unit", "add", "h301", "--community", "sjhy", "--name", "301室",
+               "--kind", "household", "--parent", "b3").exit_code == 0
+    assert stored(db) == [("g1", "grid", None), ("b3", "building", "g1"),
+                          ("h301", "household", "b3")]
+
+    listing = run(db, "unit", "list", "--community", "sjhy")
+    assert listing.exit_code == 0
+    assert "类型" in listing.output and "楼栋" in listing.output
+    assert listing.output.index("g1") < listing.output.index("b3") < \
+        listing.output.index("h301")
+    english = run(db, "--lang", "en", "unit", "list", "--community", "sjhy", "--kind",
+                  "household")
+    assert "household" in english.output and "h301" in english.output
+    assert "一网格" not in english.output and "3号楼" not in english.output
+
+
+def test_a_household_without_a_building_is_refused_with_a_message_and_nothing_is_stored(db):
+    refused = run(db, "--lang", "en", "unit", "add", "h1", "--community", "sjhy", "--name",
+                  "1室", "--kind", "household")
+    assert refused.exit_code == 2
+    assert "error (validation_error)" in refused.output and "building" in refused.output
+    assert "Traceback" not in refused.output
+    assert stored(db) == []
+
+
+def test_a_unit_code_used_twice_is_refused_the_second_time(db):
+    args = ("unit", "add", "g1", "--community", "sjhy", "--name", "一网格", "--kind", "grid")
+    assert run(db, *args).exit_code == 0
+    again = run(db, "--lang", "en", *args)
+    assert again.exit_code == 2 and "error (" in again.output
+    assert stored(db) == [("g1", "grid", None)]
+
+
+def test_an_unknown_kind_or_community_is_a_clear_error(db):
+    kind = run(db, "unit", "add", "x", "--community", "sjhy", "--name", "X", "--kind", "tower")
+    assert kind.exit_code == 2 and "tower" in kind.output
+    community = run(db, "--lang", "en", "unit", "list", "--community", "nowhere")
+    assert community.exit_code == 2 and "unknown community" in community.output
+
+
+def test_an_empty_listing_says_there_is_nothing(db):
+    empty = run(db, "--lang", "en", "unit", "list", "--community", "sjhy")
+    assert empty.exit_code == 0 and "nothing to list." in empty.output
