@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench bench-peers lint install clean mutate
+.PHONY: demo test bench bench-peers bench-district lint install clean mutate
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -28,6 +28,12 @@ bench: $(STAMP)
 # installs hordak into .venv-peers, writes bench/peers.json; see bench/peers/__main__.py.
 bench-peers: $(STAMP)
 	$(BIN)/python -m bench.peers $(PEERS_ARGS)
+
+# A district on PostgreSQL (issue 16; not part of bench): 200 communities, 500,000 members,
+# 10,000,000 entries at DISTRICT_ARGS="--scale 1", then 32 HTTP clients for 60 s; writes
+# bench/district.json. Needs TIMEBANK_TEST_POSTGRES_URL; see bench/district.py.
+bench-district: $(STAMP)
+	$(BIN)/python -m bench.district $(DISTRICT_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check timebank webapi tests bench examples
