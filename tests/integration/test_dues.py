@@ -171,18 +171,14 @@ def test_payments_earlier_in_the_same_bulk_call_count_for_the_rows_after_them(tb
     assert len(tb.contributions.list(party, member="m2")) == 0  # all or nothing
 
 
-def test_a_rejected_payment_does_not_pay_its_period(tb, community):
-    book = BOOK.replace('late_rate = 0\n', 'late_rate = 0\napproval = true\n', 1)
-    tb.rules.install(community, loads(book))
-    tb.members.update(community, "m1", roles=["party_member"])
-    ids = [pay(tb, community, "m1", date(2025, 3, 20), period=p).id
+def test_a_reversed_payment_no_longer_pays_its_period(tb, party):
+    ids = [pay(tb, party, "m1", date(2025, 3, 20), period=p).id
            for p in ("2025-01", "2025-02")]
     shift = {"quantity": 1, "occurred_on": date(2025, 3, 20)}
-    assert tb.contributions.record(community, "m1", "duty_shift", key="s1", **shift).points
-    tb.contributions.reject(community, ids[0], approver="director", reason="bounced",
-                            key=None)
+    assert tb.contributions.record(party, "m1", "duty_shift", key="s1", **shift).points
+    tb.contributions.reverse(party, ids[0], actor="admin", reason="bounced", key="rev")
     with pytest.raises(NotEligible) as err:
-        tb.contributions.record(community, "m1", "duty_shift", key="s2", **shift)
+        tb.contributions.record(party, "m1", "duty_shift", key="s2", **shift)
     assert err.value.details["unpaid"] == ["2025-01", "2025-03"]
 
 
