@@ -15,9 +15,10 @@ from timebank.cli.reporting import common
 from timebank.cli.serving import keys
 from timebank.cli.tables import line, show
 from timebank.i18n import N_, translate
+from timebank.timeutil import local_text
 
-HEADERS = (N_("id"), N_("role"), N_("community"), N_("member"), N_("starts with"),
-           N_("label"), N_("created"), N_("revoked"))
+HEADERS = (N_("id"), N_("role"), N_("community"), N_("member"), N_("holder"),
+           N_("starts with"), N_("label"), N_("created"), N_("revoked"))
 PLATFORM = N_("(platform)")
 REVOKED = N_("revoked key #{id}: it no longer opens the HTTP API")
 
@@ -30,12 +31,15 @@ REVOKED = N_("revoked key #{id}: it no longer opens the HTTP API")
 @click.pass_context
 def keys_list(ctx: click.Context, community: str | None, revoked: bool,
               lang: str | None) -> None:
-    """The keys given out, by id (never the keys themselves)."""
+    """The keys given out, by id (never the keys themselves); times in the community's
+    zone with --community, else in UTC."""
     lang = pick_lang(lang or ctx.obj.get("lang"))
-    found = open_bank(ctx).keys.list(community=community, revoked=revoked)
+    bank = open_bank(ctx)
+    found = bank.keys.list(community=community, revoked=revoked)
+    tz = bank.communities.get(community).timezone if community is not None else "UTC"
     show(lang, HEADERS, ((k.id, k.role, k.community or translate(PLATFORM, lang), k.member,
-                          f"{k.prefix}…", k.label, f"{k.created_at:%Y-%m-%d %H:%M} UTC",
-                          f"{k.revoked_at:%Y-%m-%d %H:%M} UTC" if k.revoked_at else "")
+                          k.holder, f"{k.prefix}…", k.label, local_text(k.created_at, tz),
+                          local_text(k.revoked_at, tz) if k.revoked_at else "")
                          for k in found))
 
 
