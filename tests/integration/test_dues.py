@@ -249,3 +249,23 @@ def test_an_import_row_of_a_member_behind_on_dues_is_reported_not_written(
                      "m1,duty_shift,2025-04-20,2\n", skip_bad_rows=True)
     assert not report.ok and report.added == 0
     assert "2025-01, 2025-02, 2025-03, 2025-04" in report.problems[0].message
+
+
+def test_the_cli_records_dues_for_the_month_named_and_refuses_a_member_behind(
+        tb, party, db_url):
+    from click.testing import CliRunner
+
+    from timebank.cli import main
+
+    def run(*args):
+        return CliRunner().invoke(main, ["--db", db_url, "--lang", "en", "contribution",
+                                         "record", "--community", party, *args])
+    paid = run("--member", "m1", "--rule", "dues", "--on", "2025-03-05",
+               "--period", "2025-04")
+    assert paid.exit_code == 0, paid.output
+    assert [(c.period, c.points) for c in tb.contributions.list(party)] == [("2025-04", 1)]
+    refused = run("--member", "m2", "--rule", "duty_shift", "--quantity", "1",
+                  "--on", "2025-03-20")
+    assert refused.exit_code != 0 and "Traceback" not in refused.output
+    assert "2025-01, 2025-02, 2025-03" in refused.output
+    assert len(tb.contributions.list(party)) == 1
