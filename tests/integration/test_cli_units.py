@@ -85,3 +85,20 @@ def test_an_unknown_kind_or_community_is_a_clear_error(db):
 def test_an_empty_listing_says_there_is_nothing(db):
     empty = run(db, "--lang", "en", "unit", "list", "--community", "sjhy")
     assert empty.exit_code == 0 and "nothing to list." in empty.output
+
+
+def test_the_unit_commands_take_db_and_lang_on_the_command_as_well(db):
+    result = CliRunner().invoke(main, ["unit", "add", "g1", "--community", "sjhy", "--name",
+                                       "一网格", "--kind", "grid", "--db", db, "--lang", "en"])
+    assert result.exit_code == 0 and "added grid g1" in result.output
+    assert stored(db) == [("g1", "grid", None)]
+
+
+def test_an_office_command_on_an_uninitialised_database_says_to_run_init(tmp_path):
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+    for args in (("unit", "list"), ("gift", "list"), ("rules", "list"),
+                 ("redemption", "list")):
+        result = run(url, "--lang", "en", *args, "--community", "sjhy")
+        assert result.exit_code == 2 and "run `timebank init` first" in result.output
+    result = run(url, "--lang", "en", "keys", "list")
+    assert result.exit_code == 2 and "Traceback" not in result.output
