@@ -123,3 +123,21 @@ def test_a_replayed_spend_answers_the_first_result_and_a_changed_one_conflicts(
         tb.ledger.spend("rt", "b", 4, key="again", reason="x")
     assert conflict.value.details["field"] == "amount"
     assert tb.ledger.balance("rt", "b")["points"].posted == 97
+
+
+def test_an_award_takes_two_round_trips_and_the_commit(tb: Timebank, wire: Wire) -> None:
+    with wire.counting() as trips:
+        done = tb.ledger.award("rt", "b", 7, key="aw1", reason="snow")
+    assert len(trips) == 3, trips
+    assert done.balances == {"b": 107}
+    assert tb.ledger.balance("rt", "b")["points"].lifetime_earned == 107
+
+
+def test_a_transfer_takes_two_round_trips_and_the_commit(tb: Timebank, wire: Wire) -> None:
+    with wire.counting() as trips:
+        done = tb.ledger.transfer("rt", "a", "b", 10, key="tr1")
+    assert len(trips) == 3, trips
+    assert done.balances == {"a": 82, "b": 110}
+    with pytest.raises(InsufficientPoints):
+        tb.ledger.transfer("rt", "a", "b", 83, key="tr2")
+    assert tb.ledger.balance("rt", "a")["points"].posted == 82

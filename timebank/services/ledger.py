@@ -127,19 +127,20 @@ def member_to_system(uow: UnitOfWork, kind: EntryKind, member: str, system: Syst
         done = entry(uow, NewEntry(kind, legs, reason, actor, occurred_at, dict(meta or {}),
                                    earning=1 if kind in EARNING_KINDS else 0), {mine: member})
         return done if credited == amount else attrs.evolve(done, capped_from=amount)
-    if kind != EntryKind.AWARD:
-        # One entry over named accounts: two statements on PostgreSQL (``once_posting``).
-        # Not an award: its storage cap reads the policy and the balance first.
-        mine_side, theirs_side = Side(0, unit, member=member), Side(0, unit, system=str(system))
-        out, into = (theirs_side, mine_side) if inward else (mine_side, theirs_side)
-        named = NamedEntry(kind, [attrs.evolve(out, amount=-amount),
-                                  attrs.evolve(into, amount=amount)],
-                           reason, actor, occurred_at, dict(meta or {}))
-        return uow.once_posting(key, request, named, lambda done, names: EntryResult(
-            done.entry_id, done.seq, str(kind), {names[acc]: bal for acc, bal
-                                                 in done.balances.items() if acc in names}),
-            work, EntryResult)
-    return uow.once(key, request, work, EntryResult)
+    # One entry over named accounts: two statements on PostgreSQL (``once_posting``). An
+    # award goes the general way when the community has a transfer policy (its storage
+    # cap reads the balance first).
+    mine_side, theirs_side = Side(0, unit, member=member), Side(0, unit, system=str(system))
+    out, into = (theirs_side, mine_side) if inward else (mine_side, theirs_side)
+    earns = amount if kind in EARNING_KINDS else 0
+    named = NamedEntry(kind, [attrs.evolve(out, amount=-amount),
+                              attrs.evolve(into, amount=amount, earned=earns)],
+                       reason, actor, occurred_at, dict(meta or {}),
+                       unless_setting="transfers" if kind == EntryKind.AWARD else None)
+    return uow.once_posting(key, request, named, lambda done, names: EntryResult(
+        done.entry_id, done.seq, str(kind), {names[acc]: bal for acc, bal
+                                             in done.balances.items() if acc in names}),
+        work, EntryResult)
 
 
 def _fit_awards(uow: UnitOfWork, unit: str, awards: Sequence[tuple[str, int, int]]

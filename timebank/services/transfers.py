@@ -19,6 +19,7 @@ from timebank.domain.transfers import TransferPolicy
 from timebank.errors import InsufficientPoints, ValidationError
 from timebank.i18n import T
 from timebank.store.db import Store
+from timebank.store.fused import NamedEntry, Side
 from timebank.store.idempotency import check_key
 from timebank.store.posting import NewEntry
 from timebank.store.uow import UnitOfWork
@@ -71,9 +72,9 @@ def move_units(uow: UnitOfWork, kind: EntryKind, sender: str | None, receiver: s
                               field="reason")
     request = {"op": str(kind), "from": sender, "to": receiver, "amount": amount,
                "unit": unit, "reason": reason, "actor": actor}
-    comm = uow.community
 
     def work() -> TransferResult:
+        comm = uow.community
         policy = policy_of(comm)
         policy.check_unit(unit)
         pool = uow.ledger.system_account(SystemAccount.DONATION_POOL, unit)
@@ -96,6 +97,19 @@ def move_units(uow: UnitOfWork, kind: EntryKind, sender: str | None, receiver: s
             done.entry_id, str(kind), sender or POOL, receiver or POOL, amount, unit,
             {names[a]: b for a, b in done.balances.items() if a in names}, done.seq)
     # A transfer always carries a key: none is refused, never run unrecorded.
+    if sender is not None:
+        # A community without a transfer policy: one entry over named accounts, two
+        # statements on PostgreSQL (``once_posting``); with one, ``work`` checks it.
+        named = NamedEntry(kind, [Side(-amount, unit, member=sender),
+                                  Side(amount, unit, member=receiver) if receiver
+                                  else Side(amount, unit, system=POOL)],
+                           reason, actor, unless_setting="transfers")
+        return uow.once_posting(check_key(key), request, named, lambda done, names:
+                                TransferResult(done.entry_id, str(kind), sender,
+                                               receiver or POOL, amount, unit,
+                                               {names[a]: b for a, b in done.balances.items()
+                                                if a in names}, done.seq),
+                                work, TransferResult)
     return uow.once(check_key(key), request, work, TransferResult)
 
 

@@ -18,10 +18,12 @@ BEGIN sent in the same network packet as the first:
    response for the key.
 
 The path declines (returns None, having written nothing) when the key is already used
-(a replay or a conflict: the general path answers it exactly as before), or when a
+(a replay or a conflict: the general path answers it exactly as before), when a
 member is unknown or has no account in the unit yet (the general path raises or opens
-it). A refused debit raises ``InsufficientPoints`` through ``posting.refuse``, the same
-error with the same fields; the transaction then rolls back, claim included.
+it), or when the community has a policy the entry must pass first (``unless_setting``:
+the ``transfers`` settings with their storage cap and yearly maximum). A refused debit
+raises ``InsufficientPoints`` through ``posting.refuse``, the same error with the same
+fields; the transaction then rolls back, claim included.
 """
 
 from __future__ import annotations
@@ -65,6 +67,9 @@ class NamedEntry:
     actor: str = "system"
     occurred_at: Any = None
     meta: Mapping[str, Any] = attrs.field(factory=dict)
+    # A key of the community's settings naming a policy the general path applies (the
+    # storage cap and yearly maximum of ``transfers``): when present, the path declines.
+    unless_setting: str | None = None
 
 
 _TAKE = """
@@ -92,6 +97,8 @@ WITH legs AS (
     INSERT INTO idempotency_keys (community_id, key, request, created_at)
     SELECT %(c)s, %(key)s, %(request)s, %(now)s
     WHERE NOT EXISTS (SELECT 1 FROM found WHERE account_id IS NULL)
+      AND NOT EXISTS (SELECT 1 FROM communities
+                      WHERE id = %(c)s AND settings -> %(setting)s::text IS NOT NULL)
     ON CONFLICT (community_id, key) DO NOTHING
     RETURNING id
 ), locked AS MATERIALIZED (
@@ -182,7 +189,7 @@ def post_once(conn: Connection, community_id: int, community_code: str, key: str
         "members": [s.member for s in sides], "systems": [s.system for s in sides],
         "units": [s.unit for s in sides], "amounts": [s.amount for s in sides],
         "earned": [s.earned for s in sides], "c": community_id, "key": key,
-        "request": request_text, "now": now})
+        "request": request_text, "now": now, "setting": named.unless_setting})
     claim = head = None
     after: dict[int, int] = {}
     held: dict[int, int] = {}
@@ -197,7 +204,7 @@ def post_once(conn: Connection, community_id: int, community_code: str, key: str
         elif b is not None:
             account_of[int(a) - 1] = int(b)
     if claim is None:
-        return None  # a used key, or an account to open or a member unknown: nothing written
+        return None  # a used key, an account to open, a member unknown, a policy: nothing written
     legs = [Posting(account_of[i], s.unit, s.amount) for i, s in enumerate(sides)]
     if head is None:  # a guarded debit was refused: name the first, in the lock order
         delta: dict[int, int] = {}
