@@ -146,3 +146,24 @@ def test_restocking_an_unknown_gift_is_not_found(db):
     missing = run(db, "--lang", "en", "gift", "restock", "nope", "--community", "sjhy",
                   "--quantity", "1", "--reason", "x")
     assert missing.exit_code == 2 and "error (not_found)" in missing.output
+
+
+def test_an_update_back_to_an_earlier_value_is_applied_not_taken_for_a_replay(db):
+    assert run(db, *ADD_OIL).exit_code == 0
+    for cost in ("8", "10", "8"):
+        assert run(db, "gift", "update", "oil", "--community", "sjhy", "--cost",
+                   cost).exit_code == 0
+        assert gift(db, "oil")[0].cost == int(cost)
+
+
+def test_the_same_count_a_second_time_after_stock_moved_is_applied_again(db):
+    assert run(db, *ADD_OIL).exit_code == 0
+    args = ("gift", "correct", "oil", "--community", "sjhy", "--counted", "4", "--reason",
+            "月末盘点")
+    assert run(db, *args).exit_code == 0
+    assert run(db, "gift", "restock", "oil", "--community", "sjhy", "--quantity", "2",
+               "--reason", "到货").exit_code == 0
+    assert gift(db, "oil")[0].stock == 6
+    again = run(db, "--lang", "en", *args)
+    assert again.exit_code == 0 and "stock set to 4 (-2)" in again.output
+    assert [m.quantity for m in gift(db, "oil")[1]] == [5, -1, 2, -2]

@@ -1,10 +1,11 @@
 """``timebank gift add|list|update|restock|correct``: the gift catalogue (礼品) from the
 command line, as ``/gifts`` does over HTTP.
 
-Every write takes an idempotency key derived from its arguments (``--key`` overrides
-it): typing the same ``gift restock`` twice restocks once and says it was already done;
-a second delivery of the same size is told apart by its reason (``--reason "3月第2批"``)
-or a ``--key``.
+``add`` and ``restock`` take an idempotency key derived from their arguments (``--key``
+overrides it): typing the same ``gift restock`` twice restocks once and says it was
+already done; a second delivery of the same size is told apart by its reason
+(``--reason "3月第2批"``) or a ``--key``. ``update`` and ``correct`` set values, which
+is idempotent by itself, so they pass only an explicit ``--key``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 import click
 
-from timebank.cli.idempotency import KEY, derived
+from timebank.cli.idempotency import KEY, SET_KEY, derived
 from timebank.cli.main import main, open_bank
 from timebank.cli.messages import pick_lang
 from timebank.cli.reporting import COMMUNITY, common
@@ -150,7 +151,7 @@ def gift_list(ctx: click.Context, community: str, active_on: datetime | None,
 @click.option("--clear", "cleared", multiple=True, type=click.Choice(CLEARABLE),
               help="Remove a field's value (repeatable).")
 @click.option("--actor", default="cli", show_default=True, help="Who makes the change.")
-@KEY
+@SET_KEY
 @common
 @click.pass_context
 def gift_update(ctx: click.Context, code: str, community: str, cleared: tuple[str, ...],
@@ -171,9 +172,9 @@ def gift_update(ctx: click.Context, code: str, community: str, cleared: tuple[st
         changes[name] = [] if name == "price_rules" else None
     if not changes:
         raise click.UsageError(translate(NO_CHANGE, lang))
-    done = open_bank(ctx).gifts.update(
-        community, code, changes, actor=actor,
-        key=key or derived("gift.update", community, code=code, **changes))
+    # Setting values is idempotent by itself, and a key derived from them would turn
+    # "cost 8, cost 10, cost 8 again" into a replay: only an explicit --key is passed.
+    done = open_bank(ctx).gifts.update(community, code, changes, actor=actor, key=key)
     line(lang, UPDATED, code=done.code, name=_name(done, lang), cost=done.cost,
          unit=unit_name(done.unit, lang), stock=done.stock)
 
@@ -212,7 +213,7 @@ def gift_restock(ctx: click.Context, code: str, community: str, quantity: int, r
 @click.option("--counted", type=int, required=True, help="The items counted on the shelf.")
 @click.option("--reason", required=True, help="e.g. 月末盘点.")
 @click.option("--actor", default="cli", show_default=True, help="Who makes the change.")
-@KEY
+@SET_KEY
 @common
 @click.pass_context
 def gift_correct(ctx: click.Context, code: str, community: str, counted: int, reason: str,
@@ -221,10 +222,9 @@ def gift_correct(ctx: click.Context, code: str, community: str, counted: int, re
     lang = pick_lang(lang or ctx.obj.get("lang"))
     bank = open_bank(ctx)
     before = _seen(bank, community, code)
-    done = bank.gifts.correct(
-        community, code, counted, reason=reason, actor=actor,
-        key=key or derived("gift.correct", community, code=code, counted=counted,
-                           reason=reason))
+    # A count sets the stock, so typing it twice changes nothing the second time; a key
+    # derived from it would wrongly skip the same count a week later: only --key is used.
+    done = bank.gifts.correct(community, code, counted, reason=reason, actor=actor, key=key)
     if done.movement_id is None:
         line(lang, UNCHANGED, gift=done.gift, stock=done.stock_after)
         return

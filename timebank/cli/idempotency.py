@@ -11,11 +11,15 @@ from typing import Any
 
 import click
 
-__all__ = ["KEY", "derived"]
+__all__ = ["KEY", "SET_KEY", "derived"]
 
 KEY = click.option("--key", default=None,
                    help="Idempotency key (default: one derived from the arguments, so "
                         "the same command twice writes once).")
+
+SET_KEY = click.option("--key", default=None,
+                       help="Idempotency key (default: none: setting the same values "
+                            "twice changes nothing).")
 
 
 def derived(op: str, community: str, **arguments: Any) -> str:
