@@ -17,7 +17,10 @@ from timebank.store.uow import UnitOfWork
 
 def check_dues(uow: UnitOfWork, items: Sequence[Resolved], versions: Versions) -> None:
     """Refuse the first of ``items`` whose member is behind on the community's dues,
-    when its rule ``requires_dues``; nothing is read when no item's rule asks."""
+    when its rule ``requires_dues``; nothing is read when no item's rule asks, and
+    nothing is looked at per row when no rule of the community asks."""
+    if not any(rule.requires_dues for history in versions.values() for _, rule in history):
+        return
     needing = [i for i in items if i.rule.requires_dues]
     if not needing:
         return
