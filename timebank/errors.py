@@ -56,6 +56,14 @@ class UnbalancedEntry(ValidationError):
     """The postings of one entry sum to zero per unit, and there are at least two."""
 
 
+class AmbiguousMember(ValidationError):
+    """A look-up by card or phone finds one member; a phone a household shares (or a card
+    given twice) finds several, and the desk asks for the card or member code instead
+    (``details['matches']``: 2, for two or more)."""
+
+    shown = ("matches",)  # a validation problem over HTTP carries it beside ``errors``
+
+
 class RulebookError(ValidationError):
     """A rulebook failed to load; the message names the file, the rule and the field."""
 

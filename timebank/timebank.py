@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from timebank.services.approvals import Approvals
+from timebank.services.cards import Cards
 from timebank.services.catalogue import Gifts
 from timebank.services.certificates import Certificates
 from timebank.services.communities import Communities
@@ -50,6 +51,7 @@ class Timebank:
         self.approvals = Approvals(self.store)
         self.statements = Statements(self.store)
         self.keys = Keys(self.store)
+        self.cards = Cards(self.store)
         self.reports = Reports(self.store)
         self.requests = Exchange(self.store)
         self.offers = Offers(self.store)

@@ -110,8 +110,10 @@ def from_timebank_error(exc: TimebankError) -> Response:
     details = dict(exc.details)
     field = details.pop("field", None)
     detail = exc.render(request_lang())
-    if exc.code == "validation_error":
-        return problem(exc.code, detail, errors={str(field or "body"): [detail]})
+    if exc.code == "validation_error":  # only the details the class says are shown
+        shown = {name: details[name] for name in getattr(exc, "shown", ()) if name in details}
+        return problem(exc.code, detail, errors={str(field or "body"): [detail]},
+                       extra=shown or None)
     extra = {"field": field, **details} if field else details
     return problem(exc.code, detail, extra=extra)
 

@@ -118,3 +118,39 @@ def fifo_expired(lots: Iterable[tuple[date, int]], debits: int, cutoff: date) ->
         if day < cutoff:
             expired += amount - used
     return expired
+
+
+@attrs.frozen
+class ExpiringLot:
+    """``amount`` of ``unit`` is gone on local day ``expires_on`` unless spent before:
+    ``last_day`` is the last day it can still be used."""
+
+    unit: str
+    amount: int
+    expires_on: date
+
+    @property
+    def last_day(self) -> date:
+        return self.expires_on - timedelta(days=1)
+
+
+def schedule(policy: ExpiryPolicy, unit: str, posted: int, held: int,
+             credits: Mapping[date, int], start: date, days: int) -> list[ExpiringLot]:
+    """What of one balance expires on each day from ``start`` to ``start + days``, in
+    order: on day ``d`` the amount gone is ``expiring(posted, held, credits dated on or
+    after cutoff(d))``, which only grows with ``d``; each step up is a lot expiring that
+    day. ``credits`` are the account's credits by local day (those before
+    ``cutoff(start)`` never count). A step on ``start`` itself is what is due but not yet
+    posted by the day's expiry run."""
+    lots: list[ExpiringLot] = []
+    before = 0
+    for offset in range(days + 1):
+        day = start + timedelta(days=offset)
+        cutoff = policy.cutoff(day)
+        if cutoff is None:
+            return []
+        amount = expiring(posted, held, sum(n for d, n in credits.items() if d >= cutoff))
+        if amount > before:
+            lots.append(ExpiringLot(unit, amount - before, day))
+            before = amount
+    return lots

@@ -12,7 +12,7 @@ import segno
 from timebank.errors import ValidationError
 from timebank.i18n import T
 
-__all__ = ["card_link", "card_qr_svg"]
+__all__ = ["card_link", "card_qr_png", "card_qr_svg"]
 
 
 def card_link(base_url: str, token: str) -> str:
@@ -29,4 +29,11 @@ def card_qr_svg(link: str, *, scale: int = 4) -> bytes:
     out = io.BytesIO()
     segno.make_qr(link, error="m").save(out, kind="svg", scale=scale, border=2,
                                          xmldecl=True, title="timebank")
+    return out.getvalue()
+
+
+def card_qr_png(link: str, *, scale: int = 8) -> bytes:
+    """The link as a PNG QR code, for printers and card software that take no SVG."""
+    out = io.BytesIO()
+    segno.make_qr(link, error="m").save(out, kind="png", scale=scale, border=2)
     return out.getvalue()

@@ -20,6 +20,7 @@ import attrs
 from timebank.domain.catalogue import check_text
 from timebank.domain.exchange import (
     FUNDERS,
+    HELD,
     STATUSES,
     Category,
     ExchangePolicy,
@@ -331,6 +332,14 @@ def find(uow: UnitOfWork, *, status: str | None = None, category: str | None = N
     return [attrs.evolve(r, matches=near.get(r.id, ())) for r, _ in placed]
 
 
+def under_way(uow: UnitOfWork, member: str, *, limit: int = 100) -> list[ExchangeRequest]:
+    """The member's requests still under way (open, claimed or disputed): the ones he
+    posted and the ones he has claimed as a volunteer, by the date needed."""
+    uow.members.id_of(member)  # an unknown member is a 404, not an empty list
+    return [r for r, _ in uow.exchange.placed(involving=member, statuses=sorted(HELD),
+                                              limit=limit, by_date=True)]
+
+
 def categories(uow: UnitOfWork) -> tuple[Category, ...]:
     return categories_of(uow.community.settings)
 
@@ -397,6 +406,11 @@ class Exchange:
     def categories(self, community: str) -> tuple[Category, ...]:
         with self.store.reading(community) as uow:
             return categories(uow)
+
+    def under_way(self, community: str, member: str) -> list[ExchangeRequest]:
+        """The member's requests still under way, posted or claimed (see ``under_way``)."""
+        with self.store.reading(community) as uow:
+            return under_way(uow, member)
 
 
 __all__ = ["Exchange", "ExchangeRequest", "Settlement"]

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 import attrs
 
 from timebank.domain.community import CommunityRef
-from timebank.domain.expiry import ExpiryPolicy, expiring
+from timebank.domain.expiry import ExpiringLot, ExpiryPolicy, expiring, schedule
 from timebank.domain.ledger import EntryKind, SystemAccount, move
 from timebank.errors import ValidationError
 from timebank.i18n import T
@@ -140,6 +140,30 @@ def upcoming(uow: UnitOfWork, within_days: int, as_of: date | None = None
             for unit in policy.units for _, member, amount in _due(uow, unit, cutoff)]
 
 
+def member_schedule(uow: UnitOfWork, member: str, within_days: int,
+                    as_of: date | None = None) -> list[ExpiringLot]:
+    """What of ``member``'s balances expires within ``within_days`` of ``as_of`` (default
+    today) unless spent, lot by lot in the order they go (a member's own page says it)."""
+    comm = uow.community
+    policy = policy_of(comm)
+    start = _check_date(as_of, "as_of") if as_of is not None \
+        else local_date(utcnow(), comm.timezone)
+    first = policy.cutoff(start)
+    if first is None:
+        uow.members.id_of(member)  # an unknown member is still a 404
+        return []
+    lots: list[ExpiringLot] = []
+    for unit in policy.units:
+        posted, held, credits = uow.history.member_credits(
+            member, unit, start_of_day_utc(first, comm.timezone))
+        by_day: dict[date, int] = {}
+        for at, amount in credits:
+            day = local_date(at, comm.timezone)
+            by_day[day] = by_day.get(day, 0) + amount
+        lots += schedule(policy, unit, posted, held, by_day, start, within_days)
+    return sorted(lots, key=lambda lot: (lot.expires_on, lot.unit))
+
+
 class Expiry:
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -180,3 +204,19 @@ class Expiry:
                                   field="within_days")
         with self.store.reading(community) as uow:
             return upcoming(uow, within_days, as_of)
+
+    def member_schedule(self, community: str, member: str, *, within_days: int = 60,
+                        as_of: date | None = None) -> list[ExpiringLot]:
+        """What of ``member``'s balances expires within ``within_days`` (0 to 3660) of
+        ``as_of`` (default today) unless spent: ``ExpiringLot(unit, amount, expires_on)``
+        in the order they go."""
+        _check_within(within_days)
+        with self.store.reading(community) as uow:
+            return member_schedule(uow, member, within_days, as_of)
+
+
+def _check_within(within_days: object) -> None:
+    if isinstance(within_days, bool) or not isinstance(within_days, int) \
+            or not 0 <= within_days <= 3660:
+        raise ValidationError(T("within_days must be a whole number from 0 to 3660"),
+                              field="within_days")

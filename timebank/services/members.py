@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from timebank.domain.members import Member
-from timebank.errors import AlreadyExists, UnknownMember, ValidationError
+from timebank.errors import AlreadyExists, AmbiguousMember, UnknownMember, ValidationError
 from timebank.i18n import T
 from timebank.services.communities import check_code
 from timebank.store.db import Store
@@ -141,8 +141,9 @@ def lookup(uow: UnitOfWork, *, code: str | None = None, card: str | None = None,
         raise UnknownMember(T("no member with {field} {value!r}", field=field, value=value),
                             field=field)
     if len(found) > 1:
-        raise ValidationError(T("several members share {field} {value!r}: use the card or the "
-                                "member code", field=field, value=value), field=field)
+        raise AmbiguousMember(T("several members share {field} {value!r}: use the card or the "
+                                "member code", field=field, value=value), field=field,
+                              matches=len(found))
     return found[0]
 
 

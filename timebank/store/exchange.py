@@ -256,10 +256,13 @@ class ExchangeGateway(Gateway):
     def placed(self, *, request_id: int | None = None, status: str | None = None,
                category: str | None = None, member: str | None = None,
                unit_path: str | None = None, limit: int = 50, offset: int = 0,
-               by_date: bool = False) -> list[tuple[ExchangeRequest, str | None]]:
-        """Requests with their requester's unit path, filtered by id, status, category,
-        requester and the requester's unit (a subtree); newest first, or by the date
-        needed (undated last)."""
+               by_date: bool = False, involving: str | None = None,
+               statuses: Sequence[str] | None = None
+               ) -> list[tuple[ExchangeRequest, str | None]]:
+        """Requests with their requester's unit path, filtered by id, status (or any of
+        ``statuses``), category, requester, a member ``involving`` them (as requester or
+        active volunteer) and the requester's unit (a subtree); newest first, or by the
+        date needed (undated last)."""
         query = (sa.select(_req, members.c.code.label("requester"),
                            units.c.path.label("path"))
                  .join(members, members.c.id == _req.c.member_id)
@@ -273,6 +276,15 @@ class ExchangeGateway(Gateway):
             query = query.where(_req.c.category == category)
         if member is not None:
             query = query.where(members.c.code == member)
+        if statuses is not None:
+            query = query.where(_req.c.status.in_(list(statuses)))
+        if involving is not None:
+            who = sa.alias(members)  # not the requester's row of the outer query
+            volunteer = sa.select(exchange_claims.c.request_id).join(
+                who, who.c.id == exchange_claims.c.member_id).where(
+                who.c.community_id == self.uow.community_id,
+                who.c.code == involving, exchange_claims.c.status == "active")
+            query = query.where(sa.or_(members.c.code == involving, _req.c.id.in_(volunteer)))
         if unit_path is not None:
             query = query.where(units.c.path.startswith(unit_path, autoescape=True))
         order = ([_req.c.needed_on.is_(None), _req.c.needed_on, _req.c.id] if by_date

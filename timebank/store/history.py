@@ -114,6 +114,22 @@ class HistoryGateway(Gateway):
             .order_by(accounts.c.id)).all()
         return [(int(r.id), r.code, int(r.posted), int(r.held), int(r.recent)) for r in rows]
 
+    def member_credits(self, member: str, unit: str, since: datetime
+                       ) -> tuple[int, int, list[tuple[datetime, int]]]:
+        """One member's account in ``unit`` for his expiry schedule: posted, held and
+        each credit dated from ``since`` on; (0, 0, []) when he has no account yet."""
+        account = self._account(member, unit)
+        if account is None:
+            return 0, 0, []
+        posted, held = self.conn.execute(sa.select(accounts.c.posted, accounts.c.held)
+                                         .where(accounts.c.id == account)).one()
+        rows = self.conn.execute(
+            sa.select(entries.c.occurred_at, postings.c.amount)
+            .join(entries, entries.c.id == postings.c.entry_id)
+            .where(postings.c.account_id == account, postings.c.amount > 0,
+                   entries.c.occurred_at >= since)).all()
+        return int(posted), int(held), [(r.occurred_at, int(r.amount)) for r in rows]
+
     def community_codes(self) -> list[str]:
         """Every community's code, in order: an expiry run goes through them all."""
         return list(self.conn.execute(sa.select(communities.c.code)

@@ -136,3 +136,10 @@ class RequestList(Schema):
 class ServiceOfferList(Schema):
     items = fields.List(fields.Nested(ServiceOfferOut), required=True)
     next = fields.Integer(allow_none=True)
+
+
+class MemberRequestList(Schema):
+    member = fields.String(required=True)
+    items = fields.List(fields.Nested(RequestOut), required=True, metadata={
+        "description": "open, claimed or disputed; posted by the member (`member` is the "
+                       "member) or claimed by them (the member is among `volunteers`)"})

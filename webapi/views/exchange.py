@@ -18,6 +18,7 @@ from webapi.auth import allow, community, identity
 from webapi.schemas.common import ID, IdempotencyHeader, OptionalIdempotencyHeader, Reason
 from webapi.schemas.exchange import (
     ConfirmIn,
+    MemberRequestList,
     RequestCategoryOut,
     RequestIn,
     RequestList,
@@ -197,3 +198,12 @@ def withdraw_offer(headers: dict[str, str], offer_id: int) -> Any:
     """Take an offer off the list."""
     return bank().offers.withdraw(community(), offer_id, key=headers.get("key"),
                                   as_member=_as()["as_member"])
+
+
+@bp.route("/members/<code>/requests", methods=["GET"])
+@allow("admin", "clerk", "member", own="code")
+@bp.response(200, MemberRequestList)
+def member_requests(code: str) -> Any:
+    """The member's requests still under way: those they posted and those they claimed
+    (open, claimed or disputed), by the date needed."""
+    return {"member": code, "items": bank().requests.under_way(community(), code)}
