@@ -35,6 +35,8 @@ class MemberLine:
     by_rule: dict[str, int]   # rule code → points in the period
     total: int
     contributions: int
+    minutes_given: int = 0    # the exchange (互助): minutes served to neighbours
+    minutes_received: int = 0  # minutes neighbours served this member
 
 
 @attrs.frozen
@@ -43,6 +45,23 @@ class UnitTotal:
     name: str
     members: int              # members who earned something
     total: int
+
+
+@attrs.frozen
+class ExchangeFigures:
+    """The exchange over the period: minutes given and received, the services done (a
+    group job counts once per volunteer), and who helped: members of the scope who gave
+    time, against all members of the scope (the exchange's participation figure)."""
+
+    given: int = 0
+    received: int = 0
+    services: int = 0
+    helpers: int = 0
+    members: int = 0
+
+    @property
+    def rate(self) -> float:
+        return self.helpers / self.members if self.members else 0.0
 
 
 @attrs.frozen
@@ -60,6 +79,7 @@ class PeriodReport:
     lines: tuple[MemberLine, ...]
     units: tuple[UnitTotal, ...]
     total: int
+    exchange: ExchangeFigures = ExchangeFigures()
 
 
 def competition_ranks(totals: list[int]) -> list[int]:
@@ -87,19 +107,35 @@ def period_report(community: str, community_name: str, period: Period, where: Sc
                   ledger_unit: str, earned: Sequence[tuple[int, str, int, int]],
                   totals: Sequence[tuple[int, str, str, str | None, str | None, str | None,
                                          int, int]],
-                  info: Mapping[str, RuleInfo], below: Sequence[Child]) -> PeriodReport:
+                  info: Mapping[str, RuleInfo], below: Sequence[Child],
+                  exchanged: Sequence[tuple[int, str, str, str | None, str | None,
+                                            str | None, int, int, int]] = (),
+                  members: int = 0) -> PeriodReport:
     """The report from the points per (member, rule), each member's (id, code, name,
-    unit, unit name, unit path, total, contributions), the rules as they stood and the
-    units right below the scope."""
+    unit, unit name, unit path, total, contributions), the rules as they stood, the
+    units right below the scope, and the exchange: each member's (id, code, name, unit,
+    unit name, unit path, minutes given, received, services) with the scope's number of
+    members. A member who gave time but earned no points is listed with a total of 0."""
     per_member, per_rule = by_rule(earned)
     shown = sorted((-total, code, name, unit, unit_name, path, count, mid)
                    for mid, code, name, unit, unit_name, path, total, count in totals
                    if total or count)
-    ranks = competition_ranks([-row[0] for row in shown])
+    swaps = {row[0]: row for row in exchanged}
+    listed = {row[-1] for row in shown}
+    helpers_only = sorted((0, code, name, unit, unit_name, path, 0, mid)
+                          for mid, code, name, unit, unit_name, path, given, _, _
+                          in exchanged if given and mid not in listed)
+    ranked = shown + helpers_only
+    ranks = competition_ranks([-row[0] for row in ranked])
     lines = tuple(MemberLine(rank, code, name, unit, unit_name,
-                             per_member[mid], -negative, count)
+                             per_member.get(mid, {}), -negative, count,
+                             swaps[mid][6] if mid in swaps else 0,
+                             swaps[mid][7] if mid in swaps else 0)
                   for rank, (negative, code, name, unit, unit_name, _, count, mid)
-                  in zip(ranks, shown, strict=True))
+                  in zip(ranks, ranked, strict=True))
+    figures = ExchangeFigures(sum(r[6] for r in exchanged), sum(r[7] for r in exchanged),
+                              sum(r[8] for r in exchanged),
+                              sum(1 for r in exchanged if r[6]), members)
     rules = tuple(RuleColumn(code, info[code].name_zh if code in info else code,
                              info[code].name_en if code in info else code, total)
                   for code, total in sorted(per_rule.items()))
@@ -107,7 +143,7 @@ def period_report(community: str, community_name: str, period: Period, where: Sc
                         period.first.isoformat(), period.last.isoformat(), where.unit,
                         where.name, ledger_unit, rules, lines,
                         unit_totals(where, below, [(r[5], -r[0]) for r in shown]),
-                        sum(per_rule.values()))
+                        sum(per_rule.values()), figures)
 
 
 def unit_totals(where: Scope, below: Sequence[Child],

@@ -24,13 +24,19 @@ def _(report: PeriodReport, lang: str = "zh") -> Table:
     headers = [("rank", "名次"), ("member", "编号"), ("name", "姓名"), ("unit", "所属单元")]
     headers += [(r.name_en, r.name_zh) for r in report.rules]
     headers += [("total", "合计"), ("contributions", "次数")]
+    # The exchange's columns only where the period had any, as on the poster.
+    swaps = report.exchange.given or report.exchange.received
+    if swaps:
+        headers += [("minutes_given", "服务他人(分钟)"), ("minutes_received", "获得服务(分钟)")]
     rows: list[list[Any]] = [
         [line.rank, line.member, line.name, line.unit_name or line.unit or "",
          *[line.by_rule.get(r.code, 0) for r in report.rules], line.total,
-         line.contributions]
+         line.contributions,
+         *([line.minutes_given, line.minutes_received] if swaps else [])]
         for line in report.lines]
     rows.append(["", "", "合计" if zh else "Total", "", *[r.total for r in report.rules],
-                 report.total, sum(line.contributions for line in report.lines)])
+                 report.total, sum(line.contributions for line in report.lines),
+                 *([report.exchange.given, report.exchange.received] if swaps else [])])
     return Table(f"{report.community} {report.period}", tuple(headers), rows)
 
 

@@ -17,8 +17,10 @@ from typing import Any, TypeVar
 
 import attrs
 
+from timebank import i18n
 from timebank.domain.catalogue import check_text
 from timebank.domain.exchange import (
+    ACTS,
     FUNDERS,
     HELD,
     STATUSES,
@@ -50,7 +52,7 @@ MATCHES = 5
 
 def _acting(as_member: str | None, member: str) -> None:
     if as_member is not None and as_member != member:
-        raise Forbidden("a member key acts for its own member only", field="member")
+        raise Forbidden(i18n.T("a member key acts for its own member only"), field="member")
 
 
 def _key(key: str | None, required: bool) -> str | None:
@@ -70,10 +72,11 @@ def post(uow: UnitOfWork, member: str, title: str, category: str, minutes: int, 
     check_text(place, "place", 200, required=False)
     check_minutes(minutes)
     if funded_by not in FUNDERS:
-        raise ValidationError(f"funded_by must be one of {', '.join(FUNDERS)}",
+        raise ValidationError(i18n.T("funded_by must be one of {funders}",
+                                     funders=', '.join(FUNDERS)),
                               field="funded_by")
     if needed_on is not None and not isinstance(needed_on, date):
-        raise ValidationError("needed_on must be a date", field="needed_on")
+        raise ValidationError(i18n.T("needed_on must be a date"), field="needed_on")
     request = {"op": "exchange.post", "member": member, "title": title,
                "category": category, "minutes": minutes, "needed_on": needed_on,
                "place": place, "funded_by": funded_by, "max_volunteers": max_volunteers,
@@ -90,8 +93,9 @@ def post(uow: UnitOfWork, member: str, title: str, category: str, minutes: int, 
             offer_request(uow, offer, category, member)
         if funded_by == "pool":
             if not set(tags) & set(policy.pool_tags):
-                raise NotEligible(f"member {member!r} is not served from the donation pool "
-                                  f"(needs a tag of {', '.join(policy.pool_tags)})",
+                raise NotEligible(i18n.T("member {member!r} is not served from the donation pool "
+                                    "(needs a tag of {pool_tags})", member=member,
+                                    pool_tags=', '.join(policy.pool_tags)),
                                   field="funded_by")
             # The hold's guarded update refuses a pool that cannot give the minutes.
             account = uow.ledger.system_account(SystemAccount.DONATION_POOL, UNIT)
@@ -121,14 +125,16 @@ def claim(uow: UnitOfWork, request_id: int, member: str, *, key: str | None = No
     def work() -> ExchangeRequest:
         found = uow.exchange.lock(request_id)
         if member == found.requester:
-            raise Forbidden("a member cannot claim their own request", field="member")
+            raise Forbidden(i18n.T("a member cannot claim their own request"), field="member")
         check_status(found.status, ("open", "claimed"), "claim")
         if member in found.volunteers:
-            raise InvalidState(f"member {member!r} has already claimed request {request_id}",
+            raise InvalidState(i18n.T("member {member!r} has already claimed request {request_id}",
+                                 member=member, request_id=request_id),
                                state=found.status)
         if len(found.volunteers) >= found.max_volunteers:
-            raise InvalidState(f"request {request_id} already has its "
-                               f"{found.max_volunteers} volunteer(s)", state=found.status)
+            raise InvalidState(i18n.T("request {request_id} already has its {max_volunteers} "
+                                 "volunteer(s)", request_id=request_id,
+                                 max_volunteers=found.max_volunteers), state=found.status)
         away = districts.away(member)  # "A:CODE": a partner's member serves here
         member_id = (districts.claim_across(uow, request_id, away) if away
                      else uow.exchange.claim(request_id, member))
@@ -151,7 +157,8 @@ def withdraw(uow: UnitOfWork, request_id: int, member: str, *, key: str | None =
         found = uow.exchange.lock(request_id)
         check_status(found.status, ("claimed",), "withdraw from")
         if member not in found.volunteers:
-            raise InvalidState(f"member {member!r} has not claimed request {request_id}",
+            raise InvalidState(i18n.T("member {member!r} has not claimed request {request_id}",
+                                 member=member, request_id=request_id),
                                state=found.status)
         member_id = found.volunteer_ids[found.volunteers.index(member)]
         uow.exchange.withdraw_claim(request_id, member_id)
@@ -170,9 +177,10 @@ def withdraw(uow: UnitOfWork, request_id: int, member: str, *, key: str | None =
 
 def _requester_or_clerk(found: StoredRequest, as_member: str | None, act: str) -> None:
     if as_member is not None and as_member != found.requester:
-        what = "a volunteer" if as_member in found.volunteers else "only the requester"
-        raise Forbidden(f"{what} cannot {act} this request" if what.startswith("a ")
-                        else f"{what} (or a clerk) may {act} this request", field="request")
+        raise Forbidden(i18n.T("a volunteer cannot {act} this request", act=i18n.T(ACTS[act]))
+                        if as_member in found.volunteers else
+                        i18n.T("only the requester (or a clerk) may {act} this request",
+                               act=i18n.T(ACTS[act])), field="request")
 
 
 def _pay(uow: UnitOfWork, found: StoredRequest, minutes: int, status: str, event: str,
@@ -204,6 +212,10 @@ def _pay(uow: UnitOfWork, found: StoredRequest, minutes: int, status: str, event
                                                     meta=meta)).entry_id)
         entry_id = paid[0]
         uow.ledger.link_hold(found.hold_id, entry_id)
+        uow.exchange.count_paid(
+            local_date(utcnow(), uow.community.timezone).strftime("%Y-%m"),
+            found.requester_id, minutes,
+            [(ids[code], share) for code, share in shares.items() if share and code not in away])
     else:
         uow.ledger.resolve_hold(found.hold_id, "released")
     uow.exchange.set_status(found, status, final=True, minutes_paid=minutes,
@@ -226,7 +238,8 @@ def confirm(uow: UnitOfWork, request_id: int, minutes: int, *, key: str,
         check_status(found.status, ("claimed",), "confirm")
         cap = ExchangePolicy.of(uow.community.settings).max_minutes
         if minutes > cap:
-            raise LimitExceeded(f"a request is paid at most {cap} minutes, {minutes} asked",
+            raise LimitExceeded(i18n.T("a request is paid at most {cap} minutes, {minutes} asked",
+                                  cap=cap, minutes=minutes),
                                 field="minutes", limit=cap)
         return _pay(uow, found, minutes, "done", "confirmed", "", actor)
     return uow.once(check_key(key), {"op": "exchange.confirm", "request": request_id,
@@ -261,10 +274,11 @@ def settle(uow: UnitOfWork, request_id: int, minutes: int, reason: str, *, key: 
         found = uow.exchange.lock(request_id)
         if settler is not None and (settler == found.requester
                                     or settler in found.volunteers):
-            raise Forbidden("a dispute is settled by someone outside it", field="request")
+            raise Forbidden(i18n.T("a dispute is settled by someone outside it"), field="request")
         check_status(found.status, ("disputed",), "settle")
         if minutes > found.minutes:
-            raise ValidationError(f"a settlement pays 0 to {found.minutes} minutes",
+            raise ValidationError(i18n.T("a settlement pays 0 to {minutes} minutes",
+                                    minutes=found.minutes),
                                   field="minutes")
         return _pay(uow, found, minutes, "done", "settled", reason, actor)
     return uow.once(check_key(key), {"op": "exchange.settle", "request": request_id,
@@ -320,9 +334,10 @@ def find(uow: UnitOfWork, *, status: str | None = None, category: str | None = N
     """Requests newest first; open ones by the date needed, each with its nearest
     matching offers (same category; same building, then same grid first)."""
     if status is not None and status not in STATUSES:
-        raise ValidationError(f"status must be one of {', '.join(STATUSES)}", field="status")
+        raise ValidationError(i18n.T("status must be one of {statuses}",
+                                     statuses=', '.join(STATUSES)), field="status")
     if isinstance(limit, bool) or not isinstance(limit, int) or not 0 < limit <= 1000:
-        raise ValidationError("limit must be from 1 to 1000", field="limit")
+        raise ValidationError(i18n.T("limit must be from 1 to 1000"), field="limit")
     path = uow.exchange.unit_path(unit) if unit is not None else None
     placed = uow.exchange.placed(status=status, category=category, member=member,
                                  unit_path=path, limit=limit, offset=offset,

@@ -61,8 +61,10 @@ def period_figures(uow: UnitOfWork, when: Period, unit: str | None,
     earned = uow.reports.earned(when.months, ledger_unit, where.path)
     totals = uow.reports.member_totals(when.months, ledger_unit, where.path)
     info = _rules(uow, {rule for _, rule, _, _ in earned}, when.last)
+    # The exchange moves minutes: a report in points shows it beside them all the same.
     return period_report(code, name, when, where, ledger_unit, earned, totals, info,
-                         _children(uow, where))
+                         _children(uow, where), uow.reports.exchanged(when.months, where.path),
+                         uow.reports.member_count(where.path))
 
 
 def masked_figures(uow: UnitOfWork, report: PeriodReport) -> PeriodReport:

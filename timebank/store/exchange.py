@@ -25,6 +25,7 @@ from timebank.domain.exchange import (
     StoredRequest,
 )
 from timebank.errors import InsufficientPoints, InvalidState, NotFound, UnknownMember
+from timebank.i18n import T
 from timebank.store.fast import Statement
 from timebank.store.gateway import Gateway
 from timebank.store.tables import (
@@ -105,6 +106,15 @@ _SET_STATUS = Statement(
 _EVENT = Statement(exchange_events.insert().values(
     {c: _P(f"p_{c}") for c in ("request_id", "kind", "member_id", "minutes", "reason",
                                "actor", "at")}))
+# Rows are added in member id order, so two payments touching the same members lock
+# their totals in one order.
+_COUNT_PAID = Statement(sa.text(
+    "INSERT INTO exchange_monthly (community_id, member_id, month, given, received, served)"
+    " VALUES (:p_community, :p_member, :p_month, :p_given, :p_received, :p_served)"
+    " ON CONFLICT (community_id, member_id, month) DO UPDATE SET"
+    " given = exchange_monthly.given + excluded.given,"
+    " received = exchange_monthly.received + excluded.received,"
+    " served = exchange_monthly.served + excluded.served"))
 
 
 class ExchangeGateway(Gateway):
@@ -116,7 +126,7 @@ class ExchangeGateway(Gateway):
         row = _MEMBER.one(self.conn, {"p_unit": UNIT, "p_community": self.uow.community_id,
                                       "p_code": code})
         if row is None:
-            raise UnknownMember(f"unknown member {code!r}", field=field)
+            raise UnknownMember(T("unknown member {code!r}", code=code), field=field)
         member_id, tags, account_id = row
         return int(member_id), tuple(tags or ()), account_id
 
@@ -135,7 +145,8 @@ class ExchangeGateway(Gateway):
         available = int(row[0]) - int(row[1])
         if available < needed:
             raise InsufficientPoints(
-                f"the donation pool has {available} minutes available, {needed} needed",
+                T("the donation pool has {available} minutes available, {needed} needed",
+                  available=available, needed=needed),
                 field="minutes", available=available, needed=needed)
 
     # -- requests ------------------------------------------------------------------------
@@ -162,7 +173,8 @@ class ExchangeGateway(Gateway):
         """The request, its row locked, with its active claims in claim order."""
         row = _LOCK.one(self.conn, {"p_id": request_id, "p_community": self.uow.community_id})
         if row is None:
-            raise NotFound(f"unknown request {request_id}", field="request")
+            raise NotFound(T("unknown request {request_id}", request_id=request_id),
+                           field="request")
         (found_id, status, code, member_id, minutes, funded_by, payer, hold_id, most,
          needed_on, title, category, place, offer, reason, created_at, paid, entry) = row
         claims = _CLAIMS.all(self.conn, {"p_unit": UNIT, "p_id": request_id,
@@ -179,7 +191,7 @@ class ExchangeGateway(Gateway):
         row = _CLAIM.one(self.conn, {"p_request": request_id, "p_now": utcnow(),
                                      "p_community": self.uow.community_id, "p_code": member})
         if row is None:
-            raise UnknownMember(f"unknown member {member!r}", field="member")
+            raise UnknownMember(T("unknown member {member!r}", member=member), field="member")
         return int(row[0])
 
     def withdraw_claim(self, request_id: int, member_id: int) -> None:
@@ -208,6 +220,20 @@ class ExchangeGateway(Gateway):
                                "p_member_id": member_id, "p_minutes": minutes,
                                "p_reason": reason, "p_actor": actor, "p_at": utcnow()})
 
+    def count_paid(self, month: str, requester_id: int, minutes: int,
+                   shares: Sequence[tuple[int, int]]) -> None:
+        """Add one paid request to the monthly running totals: ``minutes`` received by
+        the requester, each (volunteer id, minutes) share given and one request served."""
+        rows: dict[int, list[int]] = {requester_id: [0, minutes, 0]}
+        for member_id, share in shares:
+            slot = rows.setdefault(member_id, [0, 0, 0])
+            slot[0] += share
+            slot[2] += 1
+        _COUNT_PAID.many(self.conn, [
+            {"p_community": self.uow.community_id, "p_member": member_id, "p_month": month,
+             "p_given": given, "p_received": received, "p_served": served}
+            for member_id, (given, received, served) in sorted(rows.items())])
+
     def open_before(self, day: date) -> list[int]:
         """Open requests needed before ``day``, oldest first (the expiry job)."""
         return list(self.conn.execute(sa.select(_req.c.id).where(
@@ -232,7 +258,8 @@ class ExchangeGateway(Gateway):
         """The request without its history (what a state change answers)."""
         found = self.find(request_id=request_id, limit=1)
         if not found:
-            raise NotFound(f"unknown request {request_id}", field="request")
+            raise NotFound(T("unknown request {request_id}", request_id=request_id),
+                           field="request")
         return found[0]
 
     def get(self, request_id: int) -> ExchangeRequest:
@@ -316,9 +343,10 @@ class ExchangeGateway(Gateway):
             .values(status="withdrawn", withdrawn_at=utcnow())).rowcount
         found = self.offers(offer_id=offer_id, status=None, limit=1)
         if not found:
-            raise NotFound(f"unknown offer {offer_id}", field="offer")
+            raise NotFound(T("unknown offer {offer_id}", offer_id=offer_id), field="offer")
         if not done:
-            raise InvalidState(f"offer {offer_id} is already withdrawn", state="withdrawn")
+            raise InvalidState(T("offer {offer_id} is already withdrawn", offer_id=offer_id),
+                               state="withdrawn")
         return found[0]
 
     def offers(self, **filters: Any) -> list[Offer]:

@@ -19,6 +19,7 @@ from timebank.store.tables import (
     accounts,
     earnings_monthly,
     entries,
+    exchange_monthly,
     member_teams,
     members,
     postings,
@@ -31,6 +32,8 @@ EarnedRow = tuple[int, str, int, int]
 TotalRow = tuple[int, str, str, str | None, str | None, str | None, int, int]
 # (code, name, unit code, unit name, points).
 TopRow = tuple[str, str, str | None, str | None, int]
+# (member id, code, name, unit code, unit name, unit path, given, received, served).
+ExchangeRow = tuple[int, str, str, str | None, str | None, str | None, int, int, int]
 # (member id, roles, tags, unit path).
 PersonRow = tuple[int, list[str], list[str], str | None]
 # (id, seq, occurred_at, recorded_at, kind, member code, system account, name, unit,
@@ -127,6 +130,29 @@ class ReportsGateway(Gateway):
         return [(int(mid), code, name, unit, unit_name, unit_path, int(total), int(count))
                 for mid, code, name, unit, unit_name, unit_path, total, count in rows]
 
+    def exchanged(self, months: Sequence[str], path: str | None) -> list[ExchangeRow]:
+        """Each member's exchange over ``months`` (minutes given and received, requests
+        served), with who and where they are, from the running totals."""
+        xm = exchange_monthly
+        per = (sa.select(xm.c.member_id, sa.func.sum(xm.c.given).label("given"),
+                         sa.func.sum(xm.c.received).label("received"),
+                         sa.func.sum(xm.c.served).label("served"))
+               .where(xm.c.community_id == self.uow.community_id,
+                      xm.c.month.in_(list(months)))
+               .group_by(xm.c.member_id))
+        if path is not None:
+            per = per.where(xm.c.member_id.in_(self._covered(path)))
+        got = per.subquery("per")
+        rows = self.conn.execute(
+            sa.select(got.c.member_id, members.c.code, members.c.name, units.c.code,
+                      units.c.name, units.c.path, got.c.given, got.c.received, got.c.served)
+            .select_from(got.join(members, members.c.id == got.c.member_id)
+                         .outerjoin(units, units.c.id == members.c.unit_id)))
+        return [(int(mid), code, name, unit, unit_name, unit_path, int(given),
+                 int(received), int(served))
+                for mid, code, name, unit, unit_name, unit_path, given, received, served
+                in rows]
+
     def top_earners(self, months: Sequence[str], ledger_unit: str, path: str | None,
                     limit: int) -> list[TopRow]:
         """The ``limit`` members with the most points over ``months`` (more than none),
@@ -157,6 +183,16 @@ class ReportsGateway(Gateway):
             query = query.where(members.c.id.in_(self._covered(path)))
         return [(int(mid), roles or [], tags or [], unit_path)
                 for mid, roles, tags, unit_path in self.conn.execute(query)]
+
+    def member_count(self, path: str | None) -> int:
+        """How many members live under ``path`` or serve in a team there (all for None)."""
+        if path is None:
+            return int(self.conn.execute(
+                sa.select(sa.func.count()).select_from(members)
+                .where(members.c.community_id == self.uow.community_id)).scalar_one())
+        covered = self._covered(path).subquery("covered")
+        return int(self.conn.execute(
+            sa.select(sa.func.count()).select_from(covered)).scalar_one())
 
     def participants(self, rule: str, months: Sequence[str]) -> set[int]:
         """The members with at least one contribution under ``rule`` in ``months``."""

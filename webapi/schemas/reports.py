@@ -70,6 +70,21 @@ class MemberLineOut(Schema):
     by_rule = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
     total = fields.Integer(required=True)
     contributions = fields.Integer(required=True)
+    minutes_given = fields.Integer(required=True, metadata={
+        "description": "exchange (互助): minutes this member served neighbours"})
+    minutes_received = fields.Integer(required=True, metadata={
+        "description": "exchange: minutes neighbours served this member"})
+
+
+class ExchangeFiguresOut(Schema):
+    given = fields.Integer(required=True)
+    received = fields.Integer(required=True)
+    services = fields.Integer(required=True, metadata={
+        "description": "requests served; a group job counts once per volunteer"})
+    helpers = fields.Integer(required=True, metadata={
+        "description": "members of the scope who gave time in the period"})
+    members = fields.Integer(required=True)
+    rate = fields.Float(required=True, metadata={"description": "helpers / members"})
 
 
 class UnitTotalOut(Schema):
@@ -93,6 +108,7 @@ class MonthlyOut(Schema):
     lines = fields.List(fields.Nested(MemberLineOut), required=True)
     units = fields.List(fields.Nested(UnitTotalOut), required=True)
     total = fields.Integer(required=True)
+    exchange = fields.Nested(ExchangeFiguresOut, required=True)
 
 
 class LeaderLineOut(Schema):

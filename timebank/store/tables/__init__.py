@@ -45,6 +45,7 @@ from timebank.store.tables.contributions import (
 from timebank.store.tables.exchange import (
     exchange_claims,
     exchange_events,
+    exchange_monthly,
     exchange_offers,
     exchange_requests,
 )
@@ -52,7 +53,7 @@ from timebank.store.tables.imports import imports
 
 __all__ = [
     "BigId", "accounts", "api_keys", "communities", "contribution_flags", "contributions",
-    "earnings_monthly", "entries", "exchange_claims", "exchange_events",
+    "earnings_monthly", "entries", "exchange_claims", "exchange_events", "exchange_monthly",
     "exchange_offers", "exchange_requests", "gifts", "holds", "idempotency_keys", "imports",
     "member_teams", "members", "metadata", "postings", "redemption_items", "redemptions",
     "rule_versions",

@@ -79,3 +79,18 @@ exchange_events = sa.Table(
     sa.Column("at", sa.DateTime, nullable=False),
     sa.Index(None, "request_id", "id"),
 )
+
+# Running totals of the exchange per member and local month (migration 0010), kept as
+# requests are paid, so the monthly report reads a few rows whatever the history's length:
+# minutes given (served, as a volunteer), minutes received (served to, as the requester,
+# whoever paid) and requests served.
+exchange_monthly = sa.Table(
+    "exchange_monthly", metadata,
+    sa.Column("community_id", sa.ForeignKey("communities.id"), primary_key=True),
+    sa.Column("member_id", sa.ForeignKey("members.id"), primary_key=True),
+    sa.Column("month", sa.String(7), primary_key=True),  # 'YYYY-MM', the community's zone
+    sa.Column("given", sa.BigInteger, nullable=False),
+    sa.Column("received", sa.BigInteger, nullable=False),
+    sa.Column("served", sa.BigInteger, nullable=False),
+    sa.Index(None, "community_id", "month"),
+)
