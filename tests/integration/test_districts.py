@@ -13,6 +13,7 @@ from tests.integration.test_redemption_concurrency import race
 from timebank import Timebank
 from timebank.errors import (
     IdempotencyConflict,
+    InsufficientPoints,
     InvalidState,
     LimitExceeded,
     NotFound,
@@ -176,17 +177,12 @@ def test_staff_of_a_partner_see_name_card_and_available_balance_only(tb: Timeban
         tb.districts.lookup("west", "nowhere:e1")
 
 
-def test_outsiders_holds_tiers_and_returns_are_refused_across(tb: Timebank) -> None:
+def test_outsiders_are_refused_and_a_member_moves_once(tb: Timebank) -> None:
     _setup(tb)
     tb.communities.create("far", "远方社区")
     tb.members.add("far", "f1", "远方居民")
     with pytest.raises(NotFound):
         tb.redemptions.redeem("far", "east:e1", [("soap", 1)], key="x1")
-    with pytest.raises(ValidationError):
-        tb.redemptions.redeem("west", "east:e1", [("soap", 1)], key="x2", hold=True)
-    done = tb.redemptions.redeem("west", "east:e1", [("soap", 1)], key="x3")
-    with pytest.raises(InvalidState):
-        tb.redemptions.return_redemption("west", done.id, key="x4")
     tb.districts.move("west", "w1", "east", key="m1")
     with pytest.raises(InvalidState):  # moved once: the code is taken at home now
         tb.districts.move("west", "w1", "east", key="m2")
@@ -399,4 +395,84 @@ def test_a_failure_between_the_halves_of_a_served_request_leaves_neither_half(
     assert _minutes(tb, "west", "w1") == (100, 60)
     assert _minutes(tb, "east", "e1") == (100, 0)
     assert all(total == 0 for total, _ in _minute_positions(tb).values())
+    assert tb.verify().ok
+
+
+def test_a_returned_cross_redemption_is_taken_back_in_both_books(tb: Timebank) -> None:
+    _setup(tb, rates={"points": {"west": 2}})  # a west point is worth two east points
+    done = tb.redemptions.redeem("west", "east:e1", [("soap", 2)], key="r1")
+    assert (done.total, done.balance_after) == (20, 60)  # 20 west points: 40 east points
+    assert _positions(tb)["west"] == (40, {"east": 40, "north": 0})
+    back = tb.redemptions.return_redemption("west", done.id, key="ret1", reason="破损")
+    assert (back.status, back.balance_after) == ("returned", 100)
+    assert tb.redemptions.return_redemption("west", done.id, key="ret1",
+                                            reason="破损") == back  # a replay
+    with pytest.raises(InvalidState):
+        tb.redemptions.return_redemption("west", done.id, key="ret2")
+    assert _available(tb, "east", "e1") == 100
+    assert tb.gifts.get("west", "soap").stock == 10
+    assert all(total == 0 for total, _ in _positions(tb).values())
+    home = tb.statements.statement("east", "e1").lines[-1]
+    assert (home.kind, home.amount) == ("reversal", 40)
+    assert tb.verify().ok
+
+
+def test_a_return_after_a_settlement_opens_a_position_the_other_way(tb: Timebank) -> None:
+    _setup(tb, position_limit=30)
+    done = tb.redemptions.redeem("west", "east:e1", [("soap", 2)], key="r1")
+    tb.districts.settle("jd", utcnow())
+    tb.redemptions.return_redemption("west", done.id, key="ret1")
+    assert _positions(tb)["west"] == (-20, {"east": -20, "north": 0})
+    assert _available(tb, "east", "e1") == 100
+    assert tb.verify().ok
+
+
+def test_a_held_cross_redemption_reserves_at_home_and_crosses_when_fulfilled(
+        tb: Timebank) -> None:
+    _setup(tb)
+    held = tb.redemptions.redeem("west", "east:e1", [("soap", 3)], key="h1", hold=True)
+    assert (held.status, held.total, held.balance_after) == ("held", 30, 70)
+    found = tb.ledger.balance("east", "e1")["points"]
+    assert (found.posted, found.held) == (100, 30)
+    assert tb.gifts.get("west", "soap").stock == 7
+    assert all(total == 0 for total, _ in _positions(tb).values())  # nothing crossed yet
+    done = tb.redemptions.fulfil("west", held.id, key="f1")
+    assert (done.status, done.balance_after) == ("fulfilled", 70)
+    assert tb.redemptions.fulfil("west", held.id, key="f1") == done  # a replay
+    with pytest.raises(InvalidState):
+        tb.redemptions.fulfil("west", held.id, key="f2")
+    found = tb.ledger.balance("east", "e1")["points"]
+    assert (found.posted, found.held) == (70, 0)
+    assert _positions(tb)["west"] == (30, {"east": 30, "north": 0})
+    assert tb.verify().ok
+
+
+def test_a_cancelled_cross_hold_gives_the_points_and_the_stock_back(tb: Timebank) -> None:
+    _setup(tb)
+    tb.gifts.create("west", "rice", name="大米", cost=10, stock=100)
+    held = tb.redemptions.redeem("west", "east:e1", [("soap", 2)], key="h1", hold=True)
+    with pytest.raises(InsufficientPoints):  # 80 left to hold at home
+        tb.redemptions.redeem("west", "east:e1", [("rice", 9)], key="h2", hold=True)
+    back = tb.redemptions.cancel("west", held.id, key="c1")
+    assert (back.status, back.balance_after) == ("cancelled", 100)
+    with pytest.raises(InvalidState):
+        tb.redemptions.fulfil("west", held.id, key="f1")
+    found = tb.ledger.balance("east", "e1")["points"]
+    assert (found.posted, found.held) == (100, 0)
+    assert tb.gifts.get("west", "soap").stock == 10
+    assert all(total == 0 for total, _ in _positions(tb).values())
+    assert tb.verify().ok
+
+
+def test_the_position_limit_refuses_the_hand_over_of_a_held_cross_redemption(
+        tb: Timebank) -> None:
+    _setup(tb, position_limit=25)
+    first = tb.redemptions.redeem("west", "east:e1", [("soap", 2)], key="h1", hold=True)
+    second = tb.redemptions.redeem("west", "east:e1", [("soap", 1)], key="h2", hold=True)
+    tb.redemptions.fulfil("west", first.id, key="f1")
+    with pytest.raises(LimitExceeded):
+        tb.redemptions.fulfil("west", second.id, key="f2")
+    found = tb.ledger.balance("east", "e1")["points"]
+    assert (found.posted, found.held) == (80, 10)  # the second stays held
+    assert tb.redemptions.cancel("west", second.id, key="c2").status == "cancelled"
     assert tb.verify().ok

@@ -34,7 +34,7 @@ from timebank.domain.districts import (
     split_member,
 )
 from timebank.domain.gifts import GiftTerms
-from timebank.domain.ledger import EntryKind, Posting, SystemAccount, move
+from timebank.domain.ledger import EntryKind, Posting, SystemAccount, move, negate
 from timebank.domain.redemptions import Redeemer
 from timebank.errors import (
     InvalidState,
@@ -95,6 +95,7 @@ class Half:
     kind: str
     amount: int
     meta: Mapping[str, Any] = attrs.field(factory=dict)
+    reverses: int | None = None  # a return: the entry of these books it takes back
 
 
 def _post_across(uow: UnitOfWork, district: District, kind: str, unit: str,
@@ -108,7 +109,7 @@ def _post_across(uow: UnitOfWork, district: District, kind: str, unit: str,
     for half in sorted((payer, receiver), key=lambda h: h.community_id):
         partner = receiver.code if half is payer else payer.code
         posted[half.community_id] = uow.districts.post_half(half.community_id, half.code, NewEntry(
-            half.kind, half.legs, reason, actor, occurred_at=now,
+            half.kind, half.legs, reason, actor, occurred_at=now, reverses=half.reverses,
             meta={**meta, **half.meta, "cross": cross_id, "cross_kind": kind,
                   "partner": partner}))
     uow.districts.add_cross(
@@ -139,10 +140,8 @@ def _check_limit(uow: UnitOfWork, district: District, unit: str,
 
 
 def redeemer(uow: UnitOfWork, ref: tuple[str, str], hold: bool) -> Redeemer:
-    """A member of a partner community, redeeming here (fulfilled at once only)."""
-    if hold:
-        raise ValidationError("a member of another community redeems at once, not held",
-                              field="hold")
+    """A member of a partner community, redeeming here (at once, or held: the hold is
+    placed in the home books and the act crosses when it is fulfilled)."""
     _, partner_id = _district_of(uow, ref[0])
     row = uow.districts.member(partner_id, ref[1])
     return Redeemer(int(row.id), f"{ref[0]}:{row.code}", tuple(row.tags or ()))
@@ -176,6 +175,91 @@ def pay_across(uow: UnitOfWork, ref: tuple[str, str], who: Redeemer, unit: str, 
              total), reason, actor, meta)
     home = posted[home_id]
     return posted[uow.community_id].entry_id, home.balances[account] - home.held[account]
+
+
+def hold_across(uow: UnitOfWork, ref: tuple[str, str], who: Redeemer, unit: str,
+                total: int, reason: str) -> tuple[int, int]:
+    """Reserve ``total`` (our unit amounts) on the member's account at home, in the home
+    books: nothing crosses until it is fulfilled. Returns (hold id, available at home)."""
+    district, home_id = _district_of(uow, ref[0])
+    district.check_unit(unit)
+    at_home = district.convert(unit, total, uow.community.code, ref[0])
+    account = uow.districts.member_accounts(who.id, [unit], home_id)[unit][0]
+    return uow.districts.place_hold(home_id, account, at_home, reason)
+
+
+def hold_home(uow: UnitOfWork, hold_id: int | None) -> int | None:
+    """The partner whose books hold ``hold_id`` (None: a hold in our own books)."""
+    if hold_id is None:
+        return None
+    home = uow.districts.hold_community(hold_id)
+    return home if home is not None and home != uow.community_id else None
+
+
+def fulfil_across(uow: UnitOfWork, home_id: int, hold_id: int, unit: str, total: int,
+                  reason: str, actor: str, meta: dict[str, Any]) -> tuple[int, int]:
+    """Hand over a held cross redemption: the home hold is captured into home's clearing
+    account with us and ours pays the sink, as one cross act. Returns (our entry id, the
+    member's available at home)."""
+    district = uow.districts.of_community(uow.community_id)
+    home = None if district is None else {
+        i: c for c, i in uow.districts.community_ids(district.communities).items()
+    }.get(home_id)
+    if district is None or home is None:
+        raise InvalidState(T("the member's community is no longer a partner"),
+                           field="redemption", state="cross")
+    account, amount, _ = uow.districts.resolve_hold(home_id, hold_id, "captured")
+    if amount != district.convert(unit, total, uow.community.code, home):
+        raise InvalidState(T("the district's rates changed since the hold; cancel it and "
+                             "redeem again"), field="redemption", state="held")
+    _, posted = _post_across(
+        uow, district, "redeem", unit,
+        Half(home_id, home, move(account, uow.districts.clearing_account(
+            home_id, uow.community_id, unit), unit, amount), EntryKind.CAPTURE, amount,
+            {"hold": hold_id}),
+        Half(uow.community_id, uow.community.code, move(
+            uow.districts.clearing_account(uow.community_id, home_id, unit),
+            uow.ledger.system_account(SystemAccount.REDEMPTION, unit), unit, total),
+            EntryKind.POST, total), reason, actor, meta)
+    uow.districts.link_hold(hold_id, posted[home_id].entry_id)
+    back = posted[home_id]
+    return posted[uow.community_id].entry_id, back.balances[account] - back.held[account]
+
+
+def release_across(uow: UnitOfWork, home_id: int, hold_id: int) -> int:
+    """Release a held cross redemption's hold in the home books: the member's available
+    at home after."""
+    return uow.districts.resolve_hold(home_id, hold_id, "released")[2]
+
+
+def return_across(uow: UnitOfWork, original: Any, reason: str, actor: str,
+                  meta: dict[str, Any]) -> tuple[int, int]:
+    """Take back a fulfilled cross redemption: one cross act the other way, each half the
+    reversal of its book's half of ``original``'s act (the amounts as they were paid,
+    whatever the rates are now). Returns (our reversal's id, the member's available at
+    home)."""
+    act = uow.districts.cross_act(int(original.meta["cross"]))
+    district = uow.districts.of_community(uow.community_id)
+    if district is None or act.to_community_id != uow.community_id:
+        raise InvalidState(T("cross act {cross} is not one this community received",
+                             cross=act.id), field="redemption", state="cross")
+    home_id = int(act.from_community_id)
+    home = {i: c for c, i in uow.districts.community_ids(district.communities).items()
+            }.get(home_id)
+    if home is None:
+        raise InvalidState(T("the member's community has left district {district!r}",
+                             district=district.code), field="redemption", state="cross")
+    home_legs = uow.districts.entry_legs(int(act.from_entry_id))
+    account = next(leg.account_id for leg in home_legs if leg.amount < 0)
+    _, posted = _post_across(
+        uow, district, "return", act.unit,
+        Half(uow.community_id, uow.community.code, negate(original.legs), EntryKind.REVERSAL,
+             int(act.to_amount), {"reverses_kind": original.kind}, reverses=original.id),
+        Half(home_id, home, negate(home_legs), EntryKind.REVERSAL, int(act.from_amount),
+             {"reverses_kind": EntryKind.SPEND}, reverses=int(act.from_entry_id)),
+        reason, actor, meta)
+    back = posted[home_id]
+    return posted[uow.community_id].entry_id, back.balances[account] - back.held[account]
 
 
 def claim_across(uow: UnitOfWork, request_id: int, ref: tuple[str, str]) -> int:
@@ -275,7 +359,7 @@ def lookup(uow: UnitOfWork, member: str) -> CrossMember:
     """Name, card and available balance of a partner's member: nothing more."""
     ref = split_member(member)
     if ref is None:
-        raise ValidationError("name the member COMMUNITY:CODE", field="member")
+        raise ValidationError(T("name the member COMMUNITY:CODE"), field="member")
     district, home_id = _district_of(uow, ref[0])
     row = uow.districts.member(home_id, ref[1])
     found = uow.districts.member_accounts(int(row.id), district.units, home_id)
@@ -306,10 +390,10 @@ def settle(uow: UnitOfWork, code: str, until: datetime, actor: str = "system"
     """Close the period to ``until``: each community's clearing balances as of then go to
     its settlement account, in one entry of its books (occurred at ``until``)."""
     if not isinstance(until, datetime):
-        raise ValidationError("until is a date and time", field="until")
+        raise ValidationError(T("until is a date and time"), field="until")
     cut = utc_naive(until)
     if cut > utc_naive(utcnow()):
-        raise ValidationError("a period closes in the past, not the future", field="until")
+        raise ValidationError(T("a period closes in the past, not the future"), field="until")
     district = uow.districts.named(code, lock=True)
     stored = uow.districts.settlement(district.id, cut)
     if stored is not None:  # the same period again: the same answer

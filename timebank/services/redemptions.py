@@ -188,7 +188,9 @@ def _redeem(uow: UnitOfWork, member: str | None, card: str | None,
     reason = f"redemption {receipt}"
     hold_id: int | None = None
     entry_id: int | None = None
-    if cross:
+    if cross and hold:  # reserved in the home books; it crosses when fulfilled
+        hold_id, available = districts.hold_across(uow, cross, who, unit, total, reason)
+    elif cross:
         entry_id, available = districts.pay_across(
             uow, cross, who, unit, total, reason, actor, {"receipt": receipt})
     elif hold:
@@ -226,6 +228,16 @@ def fulfil(uow: UnitOfWork, redemption_id: int, *, key: str | None,
     def work() -> Redemption:
         found = _locked(uow, redemption_id, "held")
         assert found.hold_id is not None and found.account_id is not None
+        home = districts.hold_home(uow, found.hold_id)
+        if home is not None:  # held in a partner's books: the act crosses now
+            receipt = receipt_code(redemption_id)
+            entry_id, available = districts.fulfil_across(
+                uow, home, found.hold_id, found.unit, found.total, f"redemption {receipt}",
+                actor, {"receipt": receipt, "redemption": redemption_id})
+            uow.redemptions.resolve(redemption_id, "fulfilled", available, utcnow(),
+                                    entry_id=entry_id)
+            return found.after("fulfilled", available,
+                               tuple(i.item for i in uow.redemptions.items(redemption_id)))
         _, amount = uow.ledger.resolve_hold(found.hold_id, "captured")
         sink = uow.ledger.system_account(SystemAccount.REDEMPTION, found.unit)
         receipt = receipt_code(redemption_id)
@@ -249,8 +261,12 @@ def _cancel(uow: UnitOfWork, redemption_id: int, actor: str) -> Redemption:
     items = uow.redemptions.items(redemption_id)
     uow.catalogue.give_back(redemption_id, [(i.gift_id, i.item.quantity) for i in items],
                             "release", actor)
-    balance, _ = uow.ledger.resolve_hold(found.hold_id, "released")
-    available = balance.posted - balance.held
+    home = districts.hold_home(uow, found.hold_id)
+    if home is not None:  # held in a partner's books
+        available = districts.release_across(uow, home, found.hold_id)
+    else:
+        balance, _ = uow.ledger.resolve_hold(found.hold_id, "released")
+        available = balance.posted - balance.held
     uow.redemptions.resolve(redemption_id, "cancelled", available, utcnow())
     return found.after("cancelled", available, tuple(i.item for i in items))
 
@@ -281,16 +297,18 @@ def return_redemption(uow: UnitOfWork, redemption_id: int, *, key: str,
         uow.catalogue.give_back(redemption_id, [(i.gift_id, i.item.quantity) for i in items],
                                 "return", actor)
         original = uow.ledger.load_entry(found.entry_id)
-        if "cross" in original.meta:
-            raise InvalidState(T("a redemption paid from another community is not "
-                                 "returned here"), field="redemption", state="cross")
-        done = uow.ledger.post(NewEntry(
-            EntryKind.REVERSAL, negate(original.legs), reason, actor,
-            meta={"reverses_kind": original.kind, "redemption": redemption_id},
-            reverses=found.entry_id))
-        available = done.balances[found.account_id] - done.held[found.account_id]
+        if "cross" in original.meta:  # paid from a partner's books: returned across
+            return_id, available = districts.return_across(
+                uow, original, reason, actor, {"redemption": redemption_id})
+        else:
+            done = uow.ledger.post(NewEntry(
+                EntryKind.REVERSAL, negate(original.legs), reason, actor,
+                meta={"reverses_kind": original.kind, "redemption": redemption_id},
+                reverses=found.entry_id))
+            return_id = done.entry_id
+            available = done.balances[found.account_id] - done.held[found.account_id]
         uow.redemptions.resolve(redemption_id, "returned", available, utcnow(),
-                                return_entry_id=done.entry_id)
+                                return_entry_id=return_id)
         return found.after("returned", available, tuple(i.item for i in items))
     return uow.once(check_key(key), {"op": "return", "redemption": redemption_id,
                                      "reason": reason, "actor": actor}, work, Redemption)

@@ -15,17 +15,20 @@ from typing import Any
 import sqlalchemy as sa
 
 from timebank.domain.districts import CLEARING, SETTLEMENT, District, clearing_name
-from timebank.errors import AlreadyExists, NotFound, UnknownMember
+from timebank.domain.ledger import Posting
+from timebank.errors import AlreadyExists, InvalidState, NotFound, UnknownMember
 from timebank.i18n import T
 from timebank.store.gateway import Gateway
 from timebank.store.idempotency import insert_ignoring_conflicts
-from timebank.store.posting import NewEntry, Posted, allocate_ids, post_many
+from timebank.store.ledger import _FREE_HELD, _INSERT_HOLD, _PLACE_HOLD, _RESOLVE_HOLD
+from timebank.store.posting import NewEntry, Posted, allocate_ids, post_many, refuse
 from timebank.store.tables import (
     accounts,
     communities,
     earnings_monthly,
     entries,
     exchange_claims,
+    holds,
     members,
     postings,
 )
@@ -191,6 +194,62 @@ class DistrictsGateway(Gateway):
             from_community_id=payer[0], from_amount=payer[1], from_entry_id=payer[2],
             to_community_id=receiver[0], to_amount=receiver[1], to_entry_id=receiver[2],
             created_at=utcnow()))
+
+    def cross_act(self, cross_id: int) -> Any:
+        """The recorded act: its communities, amounts and both halves' entry ids."""
+        row = self.conn.execute(sa.select(cross_acts).where(cross_acts.c.id == cross_id)
+                                ).first()
+        if row is None:
+            raise NotFound(T("unknown cross act {cross}", cross=cross_id), field="cross")
+        return row
+
+    def entry_legs(self, entry_id: int) -> tuple[Posting, ...]:
+        """The postings of one half, in whichever community's books it is."""
+        return tuple(Posting(int(a), u, int(n)) for a, u, n in self.conn.execute(
+            sa.select(postings.c.account_id, accounts.c.unit, postings.c.amount)
+            .join(accounts, accounts.c.id == postings.c.account_id)
+            .where(postings.c.entry_id == entry_id).order_by(postings.c.id)))
+
+    # -- holds in a partner's books (a held cross redemption) ----------------------------
+
+    def hold_community(self, hold_id: int) -> int | None:
+        """The community whose books hold ``hold_id``."""
+        found = self.conn.execute(sa.select(holds.c.community_id)
+                                  .where(holds.c.id == hold_id)).scalar()
+        return None if found is None else int(found)
+
+    def place_hold(self, community_id: int, account_id: int, amount: int, reason: str
+                   ) -> tuple[int, int]:
+        """Reserve ``amount`` on a partner's member account, in the partner's books (a
+        guarded update, as at home): returns (hold id, available after)."""
+        row = _PLACE_HOLD.one(self.conn, {"p_id": account_id, "p_n": amount})
+        if row is None:
+            refuse(self.conn, account_id, amount)
+        assert row is not None
+        found = _INSERT_HOLD.one(self.conn, {
+            "p_community": community_id, "p_account": account_id, "p_amount": amount,
+            "p_reason": reason, "p_now": utcnow()})
+        assert found is not None
+        return int(found[0]), int(row[0]) - int(row[1])
+
+    def resolve_hold(self, community_id: int, hold_id: int, status: str
+                     ) -> tuple[int, int, int]:
+        """Capture or release a partner's hold exactly once: (account id, amount,
+        available after)."""
+        row = _RESOLVE_HOLD.one(self.conn, {"p_id": hold_id, "p_community": community_id,
+                                            "p_status": status, "p_now": utcnow()})
+        if row is None:
+            raise InvalidState(T("hold {hold} is no longer held", hold=hold_id),
+                               state="resolved")
+        account_id, amount = row
+        freed = _FREE_HELD.one(self.conn, {"p_id": account_id, "p_n": amount})
+        assert freed is not None
+        _, posted, held = freed
+        return int(account_id), int(amount), int(posted) - int(held)
+
+    def link_hold(self, hold_id: int, entry_id: int) -> None:
+        self.conn.execute(holds.update().where(holds.c.id == hold_id)
+                          .values(entry_id=entry_id))
 
     # -- positions and settlements -------------------------------------------------------
 
