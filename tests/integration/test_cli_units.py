@@ -102,3 +102,33 @@ def test_an_office_command_on_an_uninitialised_database_says_to_run_init(tmp_pat
         assert result.exit_code == 2 and "run `timebank init` first" in result.output
     result = run(url, "--lang", "en", "keys", "list")
     assert result.exit_code == 2 and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("args", [
+    ("unit", "add", "g1", "--community", "sjhy", "--name", "一\x00网格", "--kind", "grid"),
+    ("unit", "list", "--community", "sjhy", "--under", "g\x001"),
+    ("gift", "add", "oil", "--community", "sjhy", "--name", "油\udc80", "--cost", "1"),
+    ("gift", "restock", "oil\x00", "--community", "sjhy", "--quantity", "1", "--reason", "x"),
+    ("service-day", "create", "d\x00", "--community", "sjhy", "--name", "x", "--day",
+     "2026-01-01"),
+    ("redeem", "--community", "sjhy", "--member", "m\x001", "--gift", "oil"),
+    ("redemption", "list", "--community", "sjhy", "--member", "m\x00"),
+    ("rules", "show", "x\x00", "--community", "sjhy"),
+    ("keys", "list", "--community", "s\x00"),
+    ("contribution", "record", "--community", "sjhy", "--member", "m1", "--rule", "errand",
+     "--note", "\x00"),
+])
+def test_office_commands_refuse_text_no_database_can_store_without_a_traceback(db, args):
+    refused = run(db, "--lang", "en", *args)
+    assert refused.exit_code == 2, refused.output
+    assert "cannot be stored" in refused.output and "Traceback" not in refused.output
+    assert stored(db) == []
+
+
+def test_a_quantity_beyond_any_stock_is_a_usage_error(db):
+    big = run(db, "--lang", "en", "redeem", "--community", "sjhy", "--member", "m1", "--gift",
+              "oil:99999999999999999999")
+    assert big.exit_code == 2 and "GIFT:QUANTITY" in big.output
+    cost = run(db, "--lang", "en", "gift", "add", "oil", "--community", "sjhy", "--name", "油",
+               "--cost", "99999999999999999999")
+    assert cost.exit_code == 2 and "--cost" in cost.output

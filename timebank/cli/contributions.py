@@ -12,6 +12,7 @@ from datetime import date, datetime
 import click
 from rich.console import Console
 
+from timebank.cli.guards import storable
 from timebank.cli.idempotency import KEY, derived
 from timebank.cli.main import main, open_bank
 from timebank.cli.messages import pick_lang, say
@@ -74,6 +75,7 @@ STATUS = {"pending": N_("pending approval"), "approved": N_("approved"),
 @KEY
 @common
 @click.pass_context
+@storable
 def record(ctx: click.Context, community: str, member: str, rule: str,
            quantity: str | None, day: datetime | None, period: str | None, note: str,
            tags: tuple[str, ...], recorded_by: str, key: str | None,

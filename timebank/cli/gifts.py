@@ -15,6 +15,7 @@ from typing import Any
 
 import click
 
+from timebank.cli.guards import COUNT, storable
 from timebank.cli.idempotency import KEY, SET_KEY, derived
 from timebank.cli.main import main, open_bank
 from timebank.cli.messages import pick_lang
@@ -81,15 +82,15 @@ def gift() -> None:
 @COMMUNITY
 @click.option("--name", required=True, help="Name, e.g. 食用油 5L.")
 @click.option("--name-en", default="", help="English name.")
-@click.option("--cost", type=int, required=True, help="Points (or minutes) per item.")
+@click.option("--cost", type=COUNT, required=True, help="Points (or minutes) per item.")
 @click.option("--unit", type=click.Choice(UNITS), default="points", show_default=True)
-@click.option("--stock", type=int, default=0, show_default=True, help="Opening stock.")
+@click.option("--stock", type=COUNT, default=0, show_default=True, help="Opening stock.")
 @click.option("--from", "active_from", type=DATE, default=None,
               help="First local day it is offered.")
 @click.option("--until", "active_until", type=DATE, default=None,
               help="Last local day it is offered.")
 @click.option("--min-tier", default=None, help="A tier code of the community's policy.")
-@click.option("--limit-per-member", type=int, default=None,
+@click.option("--limit-per-member", type=COUNT, default=None,
               help="At most this many per member per --limit-period.")
 @click.option("--limit-period", type=click.Choice(PERIODS), default="month",
               show_default=True)
@@ -99,6 +100,7 @@ def gift() -> None:
 @KEY
 @common
 @click.pass_context
+@storable
 def gift_add(ctx: click.Context, code: str, community: str, name: str, name_en: str,
              cost: int, unit: str, stock: int, active_from: datetime | None,
              active_until: datetime | None, min_tier: str | None,
@@ -123,6 +125,7 @@ def gift_add(ctx: click.Context, code: str, community: str, name: str, name_en: 
               help="Only gifts offered on this local day.")
 @common
 @click.pass_context
+@storable
 def gift_list(ctx: click.Context, community: str, active_on: datetime | None,
               lang: str | None) -> None:
     """The catalogue by code, with stock, prices and limits."""
@@ -139,12 +142,12 @@ def gift_list(ctx: click.Context, community: str, active_on: datetime | None,
 @COMMUNITY
 @click.option("--name", default=None)
 @click.option("--name-en", default=None)
-@click.option("--cost", type=int, default=None)
+@click.option("--cost", type=COUNT, default=None)
 @click.option("--unit", type=click.Choice(UNITS), default=None)
 @click.option("--from", "active_from", type=DATE, default=None)
 @click.option("--until", "active_until", type=DATE, default=None)
 @click.option("--min-tier", default=None)
-@click.option("--limit-per-member", type=int, default=None)
+@click.option("--limit-per-member", type=COUNT, default=None)
 @click.option("--limit-period", type=click.Choice(PERIODS), default=None)
 @click.option("--discount", "discounts", multiple=True,
               help="TAG:PERCENT off (repeatable; replaces the gift's discounts).")
@@ -154,6 +157,7 @@ def gift_list(ctx: click.Context, community: str, active_on: datetime | None,
 @SET_KEY
 @common
 @click.pass_context
+@storable
 def gift_update(ctx: click.Context, code: str, community: str, cleared: tuple[str, ...],
                 discounts: tuple[str, ...], actor: str, key: str | None, lang: str | None,
                 active_from: datetime | None, active_until: datetime | None,
@@ -186,12 +190,13 @@ def _seen(bank: Any, community: str, code: str) -> set[int]:
 @gift.command("restock")
 @click.argument("code")
 @COMMUNITY
-@click.option("--quantity", type=int, required=True, help="How many items came in.")
+@click.option("--quantity", type=COUNT, required=True, help="How many items came in.")
 @click.option("--reason", required=True, help="e.g. the delivery: 3月第2批.")
 @click.option("--actor", default="cli", show_default=True, help="Who makes the change.")
 @KEY
 @common
 @click.pass_context
+@storable
 def gift_restock(ctx: click.Context, code: str, community: str, quantity: int, reason: str,
                  actor: str, key: str | None, lang: str | None) -> None:
     """Add items to gift CODE's stock, recorded with the reason."""
@@ -210,12 +215,13 @@ def gift_restock(ctx: click.Context, code: str, community: str, quantity: int, r
 @gift.command("correct")
 @click.argument("code")
 @COMMUNITY
-@click.option("--counted", type=int, required=True, help="The items counted on the shelf.")
+@click.option("--counted", type=COUNT, required=True, help="The items counted on the shelf.")
 @click.option("--reason", required=True, help="e.g. 月末盘点.")
 @click.option("--actor", default="cli", show_default=True, help="Who makes the change.")
 @SET_KEY
 @common
 @click.pass_context
+@storable
 def gift_correct(ctx: click.Context, code: str, community: str, counted: int, reason: str,
                  actor: str, key: str | None, lang: str | None) -> None:
     """A stocktake: set gift CODE's stock to what was counted, the difference recorded."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import click
 
+from timebank.cli.guards import storable
 from timebank.cli.main import open_bank
 from timebank.cli.messages import pick_lang
 from timebank.cli.reporting import common
@@ -29,6 +30,7 @@ REVOKED = N_("revoked key #{id}: it no longer opens the HTTP API")
 @click.option("--revoked", is_flag=True, help="List revoked keys too.")
 @common
 @click.pass_context
+@storable
 def keys_list(ctx: click.Context, community: str | None, revoked: bool,
               lang: str | None) -> None:
     """The keys given out, by id (never the keys themselves); times in the community's
@@ -49,6 +51,7 @@ def keys_list(ctx: click.Context, community: str | None, revoked: bool,
               help="Refuse unless the key is this community's.")
 @common
 @click.pass_context
+@storable
 def keys_revoke(ctx: click.Context, key_id: int, community: str | None,
                 lang: str | None) -> None:
     """Revoke key ID (see `keys list`): the HTTP API refuses it from now on."""

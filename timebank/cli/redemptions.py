@@ -15,6 +15,7 @@ from typing import Any
 
 import click
 
+from timebank.cli.guards import MAX_COUNT, storable
 from timebank.cli.idempotency import KEY, derived
 from timebank.cli.main import main, open_bank
 from timebank.cli.messages import pick_lang
@@ -44,7 +45,8 @@ def _items(values: tuple[str, ...], lang: str) -> list[dict[str, Any]]:
     items = []
     for value in values:
         gift, sep, qty = value.partition(":")
-        if not gift.strip() or (sep and not qty.strip().isdigit()):
+        if not gift.strip() or (sep and not (qty.strip().isdigit()
+                                             and int(qty) <= MAX_COUNT)):
             raise click.BadParameter(translate(BAD_ITEM, lang, value=value),
                                      param_hint="--gift")
         items.append({"gift": gift.strip(), "quantity": int(qty) if sep else 1})
@@ -71,6 +73,7 @@ def _print(done: Redemption, lang: str) -> None:
 @KEY
 @common
 @click.pass_context
+@storable
 def redeem(ctx: click.Context, community: str, member: str, gifts: tuple[str, ...],
            service_day: str | None, hold: bool, actor: str, key: str | None,
            lang: str | None) -> None:
@@ -101,6 +104,7 @@ def redemption() -> None:
 @click.option("--limit", type=click.IntRange(1, 1000), default=100, show_default=True)
 @common
 @click.pass_context
+@storable
 def redemption_list(ctx: click.Context, community: str, member: str | None,
                     status: str | None, service_day: str | None, limit: int,
                     lang: str | None) -> None:
@@ -125,6 +129,7 @@ ACTOR = click.option("--actor", default="cli", show_default=True, help="Who does
 @KEY
 @common
 @click.pass_context
+@storable
 def fulfil(ctx: click.Context, redemption_id: int, community: str, actor: str,
            key: str | None, lang: str | None) -> None:
     """Hand over held redemption ID: its points are spent (at most once)."""
@@ -141,6 +146,7 @@ def fulfil(ctx: click.Context, redemption_id: int, community: str, actor: str,
 @KEY
 @common
 @click.pass_context
+@storable
 def cancel(ctx: click.Context, redemption_id: int, community: str, actor: str,
            key: str | None, lang: str | None) -> None:
     """Cancel held redemption ID: its points and stock go back (at most once)."""
@@ -158,6 +164,7 @@ def cancel(ctx: click.Context, redemption_id: int, community: str, actor: str,
 @KEY
 @common
 @click.pass_context
+@storable
 def return_(ctx: click.Context, redemption_id: int, community: str, reason: str,
             actor: str, key: str | None, lang: str | None) -> None:
     """Take back fulfilled redemption ID: its spend is reversed, the items go back."""

@@ -12,6 +12,7 @@ from fractions import Fraction
 
 import click
 
+from timebank.cli.guards import storable
 from timebank.cli.main import main, open_bank
 from timebank.cli.messages import pick_lang
 from timebank.cli.reporting import COMMUNITY, common
@@ -79,6 +80,7 @@ def rules() -> None:
               help="The rules in force on this local day (default: today).")
 @common
 @click.pass_context
+@storable
 def rules_list(ctx: click.Context, community: str, on: datetime | None,
                lang: str | None) -> None:
     """The rules in force, by code."""
@@ -94,6 +96,7 @@ def rules_list(ctx: click.Context, community: str, on: datetime | None,
 @COMMUNITY
 @common
 @click.pass_context
+@storable
 def rules_show(ctx: click.Context, code: str, community: str, lang: str | None) -> None:
     """Rule CODE as in force today, and every version of it."""
     lang = pick_lang(lang or ctx.obj.get("lang"))

@@ -13,6 +13,7 @@ from datetime import datetime
 
 import click
 
+from timebank.cli.guards import storable
 from timebank.cli.main import main, open_bank
 from timebank.cli.messages import pick_lang
 from timebank.cli.redemptions import status_name
@@ -49,6 +50,7 @@ def service_day() -> None:
               help="The local day, YYYY-MM-DD.")
 @common
 @click.pass_context
+@storable
 def create(ctx: click.Context, code: str, community: str, name: str, day: datetime,
            lang: str | None) -> None:
     """Open service day CODE: redemptions may name it until it is closed."""
@@ -63,6 +65,7 @@ def create(ctx: click.Context, code: str, community: str, name: str, day: dateti
 @click.option("--actor", default="cli", show_default=True, help="Who closes it.")
 @common
 @click.pass_context
+@storable
 def close(ctx: click.Context, code: str, community: str, actor: str,
           lang: str | None) -> None:
     """Close service day CODE and print its summary."""
@@ -77,6 +80,7 @@ def close(ctx: click.Context, code: str, community: str, actor: str,
 @COMMUNITY
 @common
 @click.pass_context
+@storable
 def summary(ctx: click.Context, code: str, community: str, lang: str | None) -> None:
     """What service day CODE handed out, and its stock reconciled (账物相符)."""
     lang = pick_lang(lang or ctx.obj.get("lang"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import click
 
+from timebank.cli.guards import storable
 from timebank.cli.main import main, open_bank
 from timebank.cli.messages import pick_lang
 from timebank.cli.reporting import COMMUNITY, common
@@ -37,6 +38,7 @@ def unit() -> None:
 @click.option("--parent", default=None, help="The code of the unit above (none for a grid).")
 @common
 @click.pass_context
+@storable
 def unit_add(ctx: click.Context, code: str, community: str, name: str, kind: str,
              parent: str | None, lang: str | None) -> None:
     """Add unit CODE to a community."""
@@ -53,6 +55,7 @@ def unit_add(ctx: click.Context, code: str, community: str, name: str, kind: str
 @click.option("--under", default=None, help="Only units below this unit (its code).")
 @common
 @click.pass_context
+@storable
 def unit_list(ctx: click.Context, community: str, kind: str | None, under: str | None,
               lang: str | None) -> None:
     """The community's units in tree order."""
