@@ -1,5 +1,6 @@
-"""Random sequences of cross-community acts (redeem at a partner, serve a partner's
-request and be paid at home, move home, settle) keep a district's books right on both
+"""Random sequences of cross-community acts (redeem at a partner at once or held then
+fulfilled or cancelled, return such a redemption, serve a partner's request and be paid
+at home, move home, settle) keep a district's books right on both
 engines: positions match a model kept by hand, sum to zero per unit, never pass the
 limit, and ``verify`` finds both halves of every act and mirrored clearing accounts."""
 
@@ -42,6 +43,7 @@ class DistrictMachine(RuleBasedStateMachine):
         self.minutes = {code: 100 for code in self.codes}
         self.position = {(a, b): 0 for a in self.codes for b in self.codes if a != b}
         self.served = {(a, b): 0 for a in self.codes for b in self.codes if a != b}
+        self.fulfilled: list[tuple[str, int, str, int]] = []  # (at, id, home, amount)
         self.keys = itertools.count()
         self.movers = itertools.count()
 
@@ -67,8 +69,8 @@ class DistrictMachine(RuleBasedStateMachine):
         payer, payee = self.codes[home], self.codes[at]
         amount = quantity * COST
         try:
-            self.bank.redemptions.redeem(payee, f"{payer}:m", [("tea", quantity)],
-                                         key=self.key())
+            done = self.bank.redemptions.redeem(payee, f"{payer}:m", [("tea", quantity)],
+                                                key=self.key())
         except InsufficientPoints:
             assert self.balance[payer] < amount
         except LimitExceeded:
@@ -77,6 +79,53 @@ class DistrictMachine(RuleBasedStateMachine):
             assert self.balance[payer] >= amount and self._expect(payer, payee, amount)
             self.balance[payer] -= amount
             self._book(payer, payee, amount)
+            self.fulfilled.append((payee, done.id, payer, amount))
+
+    @rule(home=sides, at=sides, quantity=st.integers(1, 6), hand_over=st.booleans())
+    def redeem_held(self, home: int, at: int, quantity: int, hand_over: bool) -> None:
+        """Hold at a partner (reserved at home), then fulfil or cancel it."""
+        if home == at:
+            return
+        payer, payee = self.codes[home], self.codes[at]
+        amount = quantity * COST
+        try:
+            held = self.bank.redemptions.redeem(payee, f"{payer}:m", [("tea", quantity)],
+                                                key=self.key(), hold=True)
+        except InsufficientPoints:
+            assert self.balance[payer] < amount
+            return
+        assert self.balance[payer] >= amount
+        assert self.bank.ledger.balance(payer, "m")["points"].held == amount
+        if not hand_over:
+            self.bank.redemptions.cancel(payee, held.id, key=self.key())
+        else:
+            try:
+                done = self.bank.redemptions.fulfil(payee, held.id, key=self.key())
+            except LimitExceeded:
+                assert not self._expect(payer, payee, amount)
+                self.bank.redemptions.cancel(payee, held.id, key=self.key())
+            else:
+                assert self._expect(payer, payee, amount)
+                self.balance[payer] -= amount
+                self._book(payer, payee, amount)
+                self.fulfilled.append((payee, done.id, payer, amount))
+        assert self.bank.ledger.balance(payer, "m")["points"].held == 0
+
+    @rule(data=st.data())
+    def give_back(self, data: st.DataObject) -> None:
+        """Return a fulfilled cross redemption: the act the other way."""
+        if not self.fulfilled:
+            return
+        payee, redemption, payer, amount = self.fulfilled.pop(
+            data.draw(st.integers(0, len(self.fulfilled) - 1)))
+        try:
+            self.bank.redemptions.return_redemption(payee, redemption, key=self.key())
+        except LimitExceeded:
+            assert not self._expect(payee, payer, amount)
+        else:
+            assert self._expect(payee, payer, amount)
+            self.balance[payer] += amount
+            self._book(payee, payer, amount)
 
     @rule(home=sides, at=sides, asked=st.integers(1, 50), paid=st.integers(1, 50))
     def serve(self, home: int, at: int, asked: int, paid: int) -> None:
