@@ -279,7 +279,7 @@ def machine() -> dict[str, Any]:
     return {"cpus": os.cpu_count(), "memory_gb": round(memory / 2**20, 1),
             "disk_free_gb": round(shutil.disk_usage("/").free / 2**30, 1),
             "machine": platform.machine(), "python": platform.python_version(),
-            "shared": "other engineers' tests ran on the same 2 cores during the run"}
+            "load_average_1_5_15": [round(x, 1) for x in os.getloadavg()]}
 
 
 def run(url: str, scale: float, communities: int, seconds: float) -> dict[str, Any]:
@@ -302,7 +302,10 @@ def run(url: str, scale: float, communities: int, seconds: float) -> dict[str, A
     finally:
         tb.close()
     loaded_entries = entries // communities * communities
+    load_before = os.getloadavg()
     http_figures = _http(url, codes, tokens, per_members, seconds)
+    http_figures["load_average_before_after"] = [round(load_before[0], 1),
+                                                 round(os.getloadavg()[0], 1)]
     tb = Timebank(url)
     try:
         tb.districts.monthly(DISTRICT, MONTH)  # warm, as a worker would be
