@@ -16,6 +16,7 @@ from timebank.errors import (
     InsufficientPoints,
     InvalidState,
     LimitExceeded,
+    NotEligible,
     NotFound,
     OutOfStock,
     ValidationError,
@@ -475,4 +476,27 @@ def test_the_position_limit_refuses_the_hand_over_of_a_held_cross_redemption(
     found = tb.ledger.balance("east", "e1")["points"]
     assert (found.posted, found.held) == (80, 10)  # the second stays held
     assert tb.redemptions.cancel("west", second.id, key="c2").status == "cancelled"
+    assert tb.verify().ok
+
+
+def test_a_tier_gift_across_counts_the_members_tier_at_home(tb: Timebank) -> None:
+    for code in ("east", "west"):
+        tb.communities.create(code, f"{code}社区", rulebook="red_vest")
+    tb.communities.create("north", "north社区")  # no tiers
+    tb.members.add("east", "e1", "居民e1")
+    tb.members.add("east", "e2", "居民e2")
+    tb.members.add("north", "n1", "居民n1")
+    tb.ledger.award("east", "e1", 350, key="e1")  # silver at home: lifetime 350
+    tb.ledger.award("east", "e2", 150, key="e2")  # bronze
+    tb.ledger.award("north", "n1", 500, key="n1")
+    tb.gifts.create("west", "cut", name="理发", cost=10, stock=10, min_tier="silver")
+    tb.districts.create("jd", "街道", ["east", "west", "north"], ["points"])
+    done = tb.redemptions.redeem("west", "east:e1", [("cut", 1)], key="t1")
+    assert (done.status, done.balance_after) == ("fulfilled", 340)
+    with pytest.raises(NotEligible):
+        tb.redemptions.redeem("west", "east:e2", [("cut", 1)], key="t2")
+    with pytest.raises(NotEligible):  # north counts no tiers
+        tb.redemptions.redeem("west", "north:n1", [("cut", 1)], key="t3")
+    assert tb.gifts.get("west", "cut").stock == 9
+    assert _available(tb, "east", "e2") == 150
     assert tb.verify().ok

@@ -49,11 +49,12 @@ from timebank.reports.district import DistrictBoard, DistrictParticipation, Dist
 from timebank.reports.participation import TARGET
 from timebank.reports.periods import parse_month, parse_period
 from timebank.services import district_reports
+from timebank.services.tiers import evaluate, policy_of
 from timebank.store.db import Store
 from timebank.store.idempotency import check_key
 from timebank.store.posting import NewEntry
 from timebank.store.uow import UnitOfWork
-from timebank.timeutil import utc_naive, utcnow
+from timebank.timeutil import local_date, utc_naive, utcnow
 
 away = split_member
 SERVED_UNIT = "minutes"  # exchange requests are paid in minutes
@@ -147,11 +148,35 @@ def redeemer(uow: UnitOfWork, ref: tuple[str, str], hold: bool) -> Redeemer:
     return Redeemer(int(row.id), f"{ref[0]}:{row.code}", tuple(row.tags or ()))
 
 
-def check_no_tiers(wanted: Sequence[GiftTerms]) -> None:
-    for gift in wanted:
-        if gift.min_tier:
-            raise NotEligible(T("gift {gift!r} needs a tier; tiers are not counted across "
-                                "communities", gift=gift.code), field="gift")
+def check_tiers_across(uow: UnitOfWork, ref: tuple[str, str],
+                       wanted: Sequence[GiftTerms]) -> None:
+    """A gift with a ``min_tier`` names a tier of our ladder: a partner's member holds it
+    when the home ladder has a tier of that code and the member's tier at home (counted
+    by the home rulebook, on the home's local day) ranks at least as high."""
+    needing = [g for g in wanted if g.min_tier]
+    if not needing:
+        return
+    home = UnitOfWork(uow.store, uow.conn, ref[0])  # the same transaction, home's books
+    policy = policy_of(home.community)
+    if policy is None:
+        raise NotEligible(T("gift {gift!r} needs tier {tier!r}; community {community!r} has "
+                            "no tiers", gift=needing[0].code, tier=needing[0].min_tier,
+                            community=ref[0]), field="gift")
+    status = evaluate(home, policy, ref[1], local_date(utcnow(), home.community.timezone))
+    have = -1 if status.tier is None else policy.level(status.tier.code).rank
+    for gift in needing:
+        assert gift.min_tier is not None
+        if gift.min_tier not in {tier.code for tier in policy.levels}:
+            raise NotEligible(T("gift {gift!r} needs tier {tier!r}, which community "
+                                "{community!r} does not have", gift=gift.code,
+                                tier=gift.min_tier, community=ref[0]),
+                              field="gift", gift=gift.code, min_tier=gift.min_tier)
+        if have < policy.level(gift.min_tier).rank:
+            raise NotEligible(T("gift {gift!r} needs tier {tier!r}; member {member!r} has "
+                                "{has} at home", gift=gift.code, tier=gift.min_tier,
+                                member=":".join(ref),
+                                has=status.tier.code if status.tier else "-"),
+                              field="gift", gift=gift.code, min_tier=gift.min_tier)
 
 
 def pay_across(uow: UnitOfWork, ref: tuple[str, str], who: Redeemer, unit: str, total: int,

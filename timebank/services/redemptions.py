@@ -172,7 +172,7 @@ def _redeem(uow: UnitOfWork, member: str | None, card: str | None,
         gift.check_offered(today)
     day_id = _open_day(uow, service_day) if service_day is not None else None
     if cross:
-        districts.check_no_tiers(wanted)
+        districts.check_tiers_across(uow, cross, wanted)
     else:
         _check_tiers(uow, who, wanted, today)
     stock_after = _take_stock(uow, wanted, qty)
