@@ -12,6 +12,7 @@ such rule: 2 of 4.
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -135,3 +136,24 @@ def test_an_unknown_district_or_a_bad_month_is_refused(tb: Timebank, district: s
         tb.districts.monthly(district, "2024-13")
     with pytest.raises(ValidationError):
         tb.districts.monthly(district, "2024")  # a month, not a year
+
+
+def test_district_reports_read_the_running_totals_never_the_history(
+        tb: Timebank, district: str) -> None:
+    import sqlalchemy as sa
+
+    seen: list[str] = []
+
+    def record(conn: object, cursor: object, statement: str, *args: object) -> None:
+        seen.append(statement.lower())
+
+    sa.event.listen(tb.store.engine, "before_cursor_execute", record)
+    try:
+        tb.districts.monthly(district, "2024-03")
+        tb.districts.leaderboard(district, "2024")
+    finally:
+        sa.event.remove(tb.store.engine, "before_cursor_execute", record)
+    read = {m.group(2) for s in seen
+            for m in re.finditer(r'\b(from|join)\s+"?([a-z_]+)', s)}
+    assert "earnings_monthly" in read
+    assert not read & {"postings", "entries", "contributions"}, read
