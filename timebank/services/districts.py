@@ -12,6 +12,11 @@ A settlement moves each clearing balance (as of ``until``) to the community's
 A member of A may claim and serve an exchange request posted in B: each volunteer from
 a partner is paid by one cross act (B's payer → B's clearing with A; A's clearing with B
 → the volunteer), inside the confirmation's transaction.
+
+A held cross redemption reserves the points in A's books (a hold there); fulfilling it
+captures the hold as A's half of one cross act, cancelling releases it. A return is one
+cross act the other way, each half the reversal of its book's half. A gift's ``min_tier``
+is met by A's member who holds a tier of that code in A's ladder.
 """
 
 from __future__ import annotations
