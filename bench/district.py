@@ -14,7 +14,8 @@ throughput, p50 and p99 (goal p99 under 50 ms); and the district monthly report 
 under 2 s), best of three.
 
 ``--scale`` sizes members and entries (communities stay 200 unless ``--communities``).
-Figures, the scale, the machine's size and the commit go to ``bench/district.json``.
+Figures, the scale, the machine's size and load and the commit go to
+``bench/district.json``, one run per scale (a run replaces the one at its scale).
 """
 
 from __future__ import annotations
@@ -348,9 +349,21 @@ def main() -> int:
         figures = run(url, args.scale, args.communities, args.seconds)
     result = {"commit": commit, "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
               "machine": machine(), **figures}
-    OUT.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    OUT.write_text(json.dumps({"runs": _runs(result)}, indent=2, ensure_ascii=False) + "\n")
     print(json.dumps(result, indent=2, ensure_ascii=False))
     return 0
+
+
+def _runs(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """The runs written so far, one per (scale, communities): this one replaces its own."""
+    try:
+        found = json.loads(OUT.read_text())
+        runs = list(found["runs"]) if "runs" in found else [found]
+    except (OSError, ValueError, KeyError, TypeError):
+        runs = []
+    same = (result["scale"], result["communities"])
+    return sorted([r for r in runs if (r.get("scale"), r.get("communities")) != same]
+                  + [result], key=lambda r: (r.get("scale", 0), r.get("communities", 0)))
 
 
 if __name__ == "__main__":
