@@ -103,6 +103,10 @@ class Entry:
 
         Postings are sorted so the hash does not depend on the order they were given in.
         """
+        return hashlib.sha256((prev_hash + self.digest_text()).encode()).hexdigest()
+
+    def digest_text(self) -> str:
+        """The canonical JSON the digest covers (after the previous hash)."""
         body = {
             "c": self.community,
             "s": self.seq,
@@ -115,7 +119,7 @@ class Entry:
             "v": self.reverses,
             "m": self.meta,
         }
-        return hashlib.sha256((prev_hash + _canonical_json(body)).encode()).hexdigest()
+        return _canonical_json(body)
 
 
 # One encoder for every hash: building a JSONEncoder per call costs as much as encoding.
