@@ -28,7 +28,7 @@ from timebank.domain.contributions import Resolved
 from timebank.domain.rule_versions import Versions, version_on
 from timebank.domain.rules import Rule
 from timebank.errors import NotEligible, RulebookError, UnknownRule
-from timebank.i18n import T
+from timebank.i18n import T, Text
 
 KEYS = ("rule", "unpaid_periods", "since")
 MAX_UNPAID = 120
@@ -121,35 +121,38 @@ def check(policy: DuesPolicy, items: Sequence[Resolved], versions: Versions,
 def check_table(value: Any, rules: Mapping[str, Rule], origin: str) -> dict[str, Any]:
     """A rulebook's ``[community.dues]`` table checked against its ``rules``: the plain
     form installed in the community's settings (``since`` as ``YYYY-MM-DD`` or None)."""
-    def fail(field: str, problem: str) -> RulebookError:
-        return RulebookError(f"{origin}: community.dues.{field}: {problem}",
+    def fail(field: str, problem: Text) -> RulebookError:
+        return RulebookError(T("{where}: community.dues.{field}: {problem}", where=origin,
+                               field=field, problem=problem),
                              field=f"community.dues.{field}", file=origin)
 
     if not isinstance(value, Mapping):
-        raise RulebookError(f"{origin}: community.dues must be a table",
+        raise RulebookError(T("{where}: community.dues must be a table", where=origin),
                             field="community.dues", file=origin)
     for key in value:
         if key not in KEYS:
-            raise fail(str(key), f"unknown key; expected one of {', '.join(KEYS)}")
+            raise fail(str(key), T("unknown key; expected one of {keys}",
+                                   keys=", ".join(KEYS)))
     code = value.get("rule")
     found = rules.get(code) if isinstance(code, str) else None
     if found is None:
-        raise fail("rule", f"{code!r} is not a rule of this rulebook")
+        raise fail("rule", T("{rule!r} is not a rule of this rulebook", rule=code))
     if found.basis != "per_period" or found.period != "month":
-        raise fail("rule", f"rule {code!r} is not paid per month (basis = 'per_period', "
-                           "period = 'month')")
+        raise fail("rule", T("rule {rule!r} is not paid per month (basis = 'per_period', "
+                             "period = 'month')", rule=code))
     if found.requires_dues:
-        raise fail("rule", f"rule {code!r} cannot itself require dues paid")
+        raise fail("rule", T("rule {rule!r} cannot itself require dues paid", rule=code))
     limit = value.get("unpaid_periods")
     if isinstance(limit, bool) or not isinstance(limit, int) or \
             not 1 <= limit <= MAX_UNPAID:
-        raise fail("unpaid_periods", f"a whole number from 1 to {MAX_UNPAID} (with this "
-                                     "many unpaid periods or more a member is not eligible)")
+        raise fail("unpaid_periods", T("a whole number from 1 to {most} (with this many "
+                                       "unpaid periods or more a member is not eligible)",
+                                       most=MAX_UNPAID))
     since = raw = value.get("since")
     if isinstance(since, str):
         with contextlib.suppress(ValueError):
             since = date.fromisoformat(since)
     if since is not None and (not isinstance(since, date) or isinstance(since, datetime)):
-        raise fail("since", f"must be a date like 2026-01-01, got {raw!r}")
+        raise fail("since", T("must be a date like 2026-01-01, got {value!r}", value=raw))
     return {"rule": code, "unpaid_periods": limit,
             "since": None if since is None else month_start(since).isoformat()}

@@ -153,7 +153,7 @@ def from_dict(data: Mapping[str, Any], *, origin: str = "<rulebook>",
     needing = [r for r in rules if r.requires_dues]
     if needing and "dues" not in community:
         raise _Where(origin, f"rule {needing[0].code!r}").fail(
-            "requires_dues", "needs a [community.dues] table naming the dues rule")
+            "requires_dues", T("needs a [community.dues] table naming the dues rule"))
     policies = {k: data[k] for k in POLICIES if k in data}
     for key, value in policies.items():
         _table(value, key, where)
