@@ -175,9 +175,9 @@ class Client:
     """One of the 32: its own communities (n, n + 32, …), a random member each call."""
 
     def __init__(self, n: int, port: int, codes: list[str], tokens: dict[str, str],
-                 members: int) -> None:
+                 members: int, clients: int = CLIENTS) -> None:
         self.port, self.n = port, n
-        self.mine = codes[n::CLIENTS] or [codes[n % len(codes)]]
+        self.mine = codes[n::clients] or [codes[n % len(codes)]]
         self.codes, self.tokens, self.members = codes, tokens, members
         self.random = random.Random(n)
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
@@ -223,11 +223,11 @@ class Client:
 
 
 def _http(url: str, codes: list[str], tokens: dict[str, str], members: int,
-          seconds: float) -> dict[str, Any]:
+          seconds: float, count: int = CLIENTS) -> dict[str, Any]:
     port = _free_port()
     with tempfile.TemporaryFile() as log:
         server = _serve(url, port, log)
-        clients = [Client(n, port, codes, tokens, members) for n in range(CLIENTS)]
+        clients = [Client(n, port, codes, tokens, members, count) for n in range(count)]
         errors: list[BaseException] = []
         warm = time.monotonic() + WARMUP  # the workers' first requests are not counted
         stop = warm + seconds
@@ -283,7 +283,8 @@ def machine() -> dict[str, Any]:
             "load_average_1_5_15": [round(x, 1) for x in os.getloadavg()]}
 
 
-def run(url: str, scale: float, communities: int, seconds: float) -> dict[str, Any]:
+def run(url: str, scale: float, communities: int, seconds: float,
+        clients: int = CLIENTS) -> dict[str, Any]:
     members = max(communities * 5, int(500_000 * scale))
     entries = max(communities * 20, int(10_000_000 * scale))
     per_members = members // communities
@@ -304,7 +305,7 @@ def run(url: str, scale: float, communities: int, seconds: float) -> dict[str, A
         tb.close()
     loaded_entries = entries // communities * communities
     load_before = os.getloadavg()
-    http_figures = _http(url, codes, tokens, per_members, seconds)
+    http_figures = _http(url, codes, tokens, per_members, seconds, clients)
     http_figures["load_average_before_after"] = [round(load_before[0], 1),
                                                  round(os.getloadavg()[0], 1)]
     tb = Timebank(url)
@@ -316,7 +317,8 @@ def run(url: str, scale: float, communities: int, seconds: float) -> dict[str, A
     finally:
         tb.close()
     return {
-        "scale": scale, "communities": communities, "members": per_members * communities,
+        "scale": scale, "communities": communities, "clients": clients,
+        "members": per_members * communities,
         "entries": loaded_entries,
         "setup_communities_s": round(setup, 1),
         "load": {"seconds": round(loaded, 1),
@@ -339,6 +341,8 @@ def main() -> int:
     parser.add_argument("--communities", type=int, default=200)
     parser.add_argument("--seconds", type=float, default=60.0,
                         help="length of the HTTP load")
+    parser.add_argument("--clients", type=int, default=CLIENTS,
+                        help="HTTP clients (32; 1 shows the latency without queueing)")
     args = parser.parse_args()
     if not PG_URL:
         print("bench-district runs on PostgreSQL: set TIMEBANK_TEST_POSTGRES_URL",
@@ -346,7 +350,7 @@ def main() -> int:
         return 2
     commit = _commit()
     with fresh_database("postgresql") as url:
-        figures = run(url, args.scale, args.communities, args.seconds)
+        figures = run(url, args.scale, args.communities, args.seconds, args.clients)
     result = {"commit": commit, "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
               "machine": machine(), **figures}
     OUT.write_text(json.dumps({"runs": _runs(result)}, indent=2, ensure_ascii=False) + "\n")
@@ -355,15 +359,16 @@ def main() -> int:
 
 
 def _runs(result: dict[str, Any]) -> list[dict[str, Any]]:
-    """The runs written so far, one per (scale, communities): this one replaces its own."""
+    """The runs written so far, one per (scale, communities, clients): this one replaces
+    its own."""
     try:
         found = json.loads(OUT.read_text())
         runs = list(found["runs"]) if "runs" in found else [found]
     except (OSError, ValueError, KeyError, TypeError):
         runs = []
-    same = (result["scale"], result["communities"])
-    return sorted([r for r in runs if (r.get("scale"), r.get("communities")) != same]
-                  + [result], key=lambda r: (r.get("scale", 0), r.get("communities", 0)))
+    def key(r: dict[str, Any]) -> tuple[float, int, int]:
+        return (r.get("scale", 0), r.get("communities", 0), r.get("clients", CLIENTS))
+    return sorted([r for r in runs if key(r) != key(result)] + [result], key=key)
 
 
 if __name__ == "__main__":
