@@ -10,12 +10,20 @@ BEGIN sent in the same network packet as the first:
    by name), claims the idempotency key, locks the accounts in id order (the lock
    order), moves their stored balances with the same guard as ``posting._DEBIT``
    (``posted − held ≥ n`` for a member's debit), and only when every account moved
-   takes the chain's next sequence number and a fresh entry id from the community row
-   (locked last). Each step is conditional on the one before, so a missing account or a
-   replayed key writes nothing at all;
-2. the entry's hash is computed here (``Entry.digest``, as on the general path), and
-   ``_WRITE`` inserts the entry and its postings, sets the chain head and stores the
-   response for the key.
+   draws the entry's id. Each step is conditional on the one before, so a missing
+   account or a replayed key writes nothing at all. It does not touch the community row;
+2. ``_WRITE``, the last statement before COMMIT, is the chain step with the rows that
+   name it: it takes the community's next sequence number and sets the new chain head
+   (the community row is locked here, last, and held only until the commit), inserts
+   the entry with that number and link, its postings, and the key's stored answer. The
+   link is ``Entry.digest`` computed by the server: this process sends the entry's
+   canonical JSON as the text before and after the sequence number, and checks after
+   the statement that the text with the number assigned is its own.
+
+A writer that dies between the two statements (or anywhere before COMMIT) leaves
+nothing: its moves, claim and entry id go with the transaction, and a drawn id is only
+a gap in the ids, never in the chain (sequence numbers are given in the chain step
+itself). Every committed entry is in the chain, so ``verify`` covers each one.
 
 The path declines (returns None, having written nothing) when the key is already used
 (a replay or a conflict: the general path answers it exactly as before), when a
@@ -103,45 +111,57 @@ WITH legs AS (
     RETURNING id
 ), locked AS MATERIALIZED (
     SELECT a.id FROM accounts a
-    WHERE a.id IN (SELECT id FROM delta) AND EXISTS (SELECT 1 FROM claim)
+    WHERE a.id = ANY (ARRAY(SELECT id FROM delta)) AND EXISTS (SELECT 1 FROM claim)
     ORDER BY a.id FOR UPDATE
 ), moved AS (
     UPDATE accounts a
     SET posted = a.posted + d.amount, lifetime_earned = a.lifetime_earned + d.earned
     FROM delta d
-    WHERE a.id = d.id AND a.id IN (SELECT id FROM locked)
+    WHERE a.id = d.id AND a.id = ANY (ARRAY(SELECT id FROM locked))
       AND (d.amount >= 0 OR a.system IS NOT NULL OR a.posted - a.held >= -d.amount)
     RETURNING a.id, a.posted, a.held
-), head AS (
-    UPDATE communities SET entry_seq = entry_seq + 1
-    WHERE id = %(c)s AND EXISTS (SELECT 1 FROM claim)
+), fresh AS (
+    SELECT nextval(pg_get_serial_sequence('entries', 'id')) AS id
+    WHERE EXISTS (SELECT 1 FROM claim)
       AND (SELECT count(*) FROM moved) = (SELECT count(*) FROM delta)
-    RETURNING entry_seq, head_hash, nextval(pg_get_serial_sequence('entries', 'id'))
 )
-SELECT 'c', id, NULL::bigint, NULL::bigint, NULL::text FROM claim
-UNION ALL SELECT 'h', entry_seq, nextval, NULL, head_hash FROM head
-UNION ALL SELECT 'm', id, posted, held, NULL FROM moved
-UNION ALL SELECT 'f', ord, account_id, NULL, NULL FROM found
+SELECT 'c', id, NULL::bigint, NULL::bigint FROM claim
+UNION ALL SELECT 'e', id, NULL, NULL FROM fresh
+UNION ALL SELECT 'm', id, posted, held FROM moved
+UNION ALL SELECT 'f', ord, account_id, NULL FROM found
 """
 
+# The chain step comes last, in the statement before COMMIT: the community row (the one
+# per-community hot row) is held from here to the commit only. The entry's link is
+# ``Entry.digest`` computed by the server: SHA-256 over the previous head and the
+# entry's canonical JSON, sent as the text before and after its sequence number.
 _WRITE = """
-WITH entry AS (
+WITH head AS (
+    UPDATE communities
+    SET entry_seq = entry_seq + 1,
+        head_hash = encode(sha256(convert_to(
+            head_hash || %(before)s || (entry_seq + 1)::text || %(after_seq)s, 'UTF8')), 'hex')
+    WHERE id = %(c)s
+    RETURNING entry_seq, head_hash
+), entry AS (
     INSERT INTO entries (id, community_id, seq, kind, reason, actor, occurred_at,
                          recorded_at, reverses_id, meta, hash)
-    VALUES (%(id)s, %(c)s, %(seq)s, %(kind)s, %(reason)s, %(actor)s, %(occurred)s,
-            %(now)s, NULL, CAST(%(meta)s AS json), %(hash)s)
+    SELECT %(id)s, %(c)s, head.entry_seq, %(kind)s, %(reason)s, %(actor)s, %(occurred)s,
+           %(now)s, NULL, CAST(%(meta)s AS json), head.head_hash
+    FROM head
 ), legs AS (
     INSERT INTO postings (entry_id, account_id, amount, balance_after)
     SELECT %(id)s, p.account_id, p.amount, p.balance_after
     FROM unnest(%(accounts)s::bigint[], %(amounts)s::bigint[], %(after)s::bigint[])
          WITH ORDINALITY AS p(account_id, amount, balance_after, ord)
     ORDER BY p.ord
-), head AS (
-    UPDATE communities SET head_hash = %(hash)s WHERE id = %(c)s
 ), answer AS (
-    UPDATE idempotency_keys SET response = %(response)s WHERE id = %(claim)s
+    UPDATE idempotency_keys
+    SET response = CAST(%(answer_before)s || (SELECT entry_seq FROM head)::text
+                        || %(answer_after)s AS json)
+    WHERE id = %(claim)s
 )
-SELECT 1
+SELECT entry_seq, head_hash FROM head
 """
 
 
@@ -160,6 +180,9 @@ def _first(conn: Connection, sql: str, params: Mapping[str, Any]) -> list[tuple[
                 fairy.info[AUTOCOMMIT_FLAG] = True
             with driver.pipeline():
                 cur.execute("BEGIN")
+                # Both statements are planned once per connection, not on every call
+                # (their plans do not depend on the values: index probes by key).
+                cur.execute("SET LOCAL plan_cache_mode = force_generic_plan")
                 cur.execute(sql, params)
         else:
             cur.execute(sql, params)
@@ -168,12 +191,26 @@ def _first(conn: Connection, sql: str, params: Mapping[str, Any]) -> list[tuple[
         cur.close()
 
 
-def _run(conn: Connection, sql: str, params: Mapping[str, Any]) -> None:
+def _run(conn: Connection, sql: str, params: Mapping[str, Any]) -> tuple[Any, ...]:
     cur: Any = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
         cur.execute(sql, params)
+        return tuple(cur.fetchone())
     finally:
         cur.close()
+
+
+# A sequence number no chain reaches, standing in for the one the chain step assigns.
+_SEQ = 8_070_605_040_302_010
+
+
+def _around(text: str, token: str) -> tuple[str, str]:
+    """``text`` as the parts before and after the last ``token`` (the top-level one: a
+    sequence field sorts after every nested value that could repeat it)."""
+    before, found, after = text.rpartition(token)
+    if not found:
+        raise AssertionError(f"{token!r} not in {text[:200]!r}")
+    return before + token[:-len(str(_SEQ))], after
 
 
 def post_once(conn: Connection, community_id: int, community_code: str, key: str,
@@ -190,15 +227,15 @@ def post_once(conn: Connection, community_id: int, community_code: str, key: str
         "units": [s.unit for s in sides], "amounts": [s.amount for s in sides],
         "earned": [s.earned for s in sides], "c": community_id, "key": key,
         "request": request_text, "now": now, "setting": named.unless_setting})
-    claim = head = None
+    claim = entry_id = None
     after: dict[int, int] = {}
     held: dict[int, int] = {}
     account_of: dict[int, int] = {}
-    for tag, a, b, c, text in rows:
+    for tag, a, b, c in rows:
         if tag == "c":
             claim = int(a)
-        elif tag == "h":
-            head = (int(a), int(b), str(text))
+        elif tag == "e":
+            entry_id = int(a)
         elif tag == "m":
             after[int(a)], held[int(a)] = int(b), int(c)
         elif b is not None:
@@ -206,7 +243,7 @@ def post_once(conn: Connection, community_id: int, community_code: str, key: str
     if claim is None:
         return None  # a used key, an account to open, a member unknown, a policy: nothing written
     legs = [Posting(account_of[i], s.unit, s.amount) for i, s in enumerate(sides)]
-    if head is None:  # a guarded debit was refused: name the first, in the lock order
+    if entry_id is None:  # a guarded debit was refused: name the first, in the lock order
         delta: dict[int, int] = {}
         for leg in legs:
             delta[leg.account_id] = delta.get(leg.account_id, 0) + leg.amount
@@ -214,11 +251,13 @@ def post_once(conn: Connection, community_id: int, community_code: str, key: str
             if delta[account_id] < 0 and account_id not in after:
                 refuse(conn, account_id, -delta[account_id])
         raise AssertionError("a refused debit that refuse() did not name")
-    seq, entry_id, prev_hash = head
+    now = utcnow()
     occurred = utc_naive(named.occurred_at) if named.occurred_at is not None else now
+    names = {account_of[i]: s.member for i, s in enumerate(sides) if s.member is not None}
     meta = dict(named.meta)
-    digest = Entry(community_code, seq, str(named.kind), tuple(legs), named.reason,
-                   named.actor, occurred, now, None, meta).digest(prev_hash)
+    entry = Entry(community_code, _SEQ, str(named.kind), tuple(legs), named.reason,
+                  named.actor, occurred, now, None, meta)
+    before, after_seq = _around(entry.digest_text(), f'"s":{_SEQ}')
     running = dict(after)
     for leg in legs:
         running[leg.account_id] -= leg.amount
@@ -226,12 +265,18 @@ def post_once(conn: Connection, community_id: int, community_code: str, key: str
     for leg in legs:
         running[leg.account_id] += leg.amount
         balance_after.append(running[leg.account_id])
-    names = {account_of[i]: s.member for i, s in enumerate(sides) if s.member is not None}
-    result, stored = respond(Posted(entry_id, seq, after, held), names)
-    _run(conn, _WRITE, {
-        "id": entry_id, "c": community_id, "seq": seq, "kind": str(named.kind),
+    _, stored = respond(Posted(entry_id, _SEQ, after, held), names)
+    answer_before, answer_after = _around(stored, f'"seq":{_SEQ}')
+    seq, _head = _run(conn, _WRITE, {
+        "id": entry_id, "c": community_id, "kind": str(named.kind),
         "reason": named.reason, "actor": named.actor, "occurred": occurred, "now": now,
-        "meta": json_text(meta), "hash": digest,
+        "meta": json_text(meta), "before": before, "after_seq": after_seq,
         "accounts": [leg.account_id for leg in legs], "amounts": [leg.amount for leg in legs],
-        "after": balance_after, "response": stored, "claim": claim})
+        "after": balance_after, "answer_before": answer_before, "answer_after": answer_after,
+        "claim": claim})
+    result, stored = respond(Posted(entry_id, int(seq), after, held), names)
+    # What the server hashed and stored is what this process would have written.
+    if attrs.evolve(entry, seq=int(seq)).digest_text() != f"{before}{seq}{after_seq}" \
+            or stored != f"{answer_before}{seq}{answer_after}":
+        raise AssertionError(f"entry {entry_id}: the chain step's text differs")
     return result
