@@ -14,6 +14,7 @@ from timebank.cli import (
     gifts,
     honours,
     keys,
+    members,
     redemptions,
     reporting,
     rulebooks,
@@ -31,5 +32,5 @@ __all__ += ["exchange"]
 __all__ += ["contributions"]
 __all__ += ["rulebooks"]
 __all__ += ["districts"]
-__all__ += ["gifts", "keys", "redemptions", "rules", "service_days", "units"]
+__all__ += ["gifts", "keys", "members", "redemptions", "rules", "service_days", "units"]
 __all__ += ["honours"]
