@@ -141,3 +141,31 @@ def test_a_transfer_takes_two_round_trips_and_the_commit(tb: Timebank, wire: Wir
     with pytest.raises(InsufficientPoints):
         tb.ledger.transfer("rt", "a", "b", 83, key="tr2")
     assert tb.ledger.balance("rt", "a")["points"].posted == 82
+
+
+def test_a_pooled_connection_goes_back_to_transaction_mode_after_a_write_or_a_read(
+        db_url: str) -> None:
+    """The two paths switch the driver to autocommit for one transaction or one read;
+    the connection returns to the pool in transaction mode, also on an engine that
+    ``Store`` did not make itself."""
+    if not db_url.startswith("postgresql"):
+        pytest.skip("round trips are a network matter: SQLite runs in process")
+    import sqlalchemy as sa
+
+    from timebank.store.db import Store
+
+    store = Store(engine=sa.create_engine(db_url, pool_size=1, max_overflow=0))
+    try:
+        tb = Timebank(store=store)
+        tb.init()
+        tb.communities.create("rt", "rt")
+        tb.members.add("rt", "a", "a")
+        tb.ledger.award("rt", "a", 10, key="k1")
+        for act in (lambda: tb.ledger.spend("rt", "a", 1, key="k2"),
+                    lambda: tb.ledger.balance("rt", "a")):
+            act()
+            with store.engine.connect() as conn:
+                assert conn.connection.driver_connection.autocommit is False
+        assert tb.ledger.balance("rt", "a")["points"].posted == 9
+    finally:
+        store.dispose()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import random
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -56,10 +57,18 @@ def create_engine(url: str, **kwargs: Any) -> Engine:
     return engine
 
 
+_RESTORING: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
 def _restore_autocommit(engine: Engine) -> None:
     """``fused`` sends a transaction's BEGIN with its first statement by switching the
     driver to autocommit until the transaction ends; a connection so switched is put
-    back in transaction mode when it returns to the pool (or dropped if it cannot be)."""
+    back in transaction mode when it returns to the pool (or dropped if it cannot be).
+    Registered once per engine, by ``create_engine`` and by ``Store`` for an engine made
+    elsewhere."""
+    if engine in _RESTORING:
+        return
+    _RESTORING.add(engine)
     from psycopg import pq
 
     from timebank.store.fused import AUTOCOMMIT_FLAG
@@ -104,6 +113,8 @@ class Store:
                  retries: int = 8) -> None:
         self.engine = engine if engine is not None else create_engine(url)
         self.dialect = self.engine.dialect.name
+        if self.dialect == "postgresql":
+            _restore_autocommit(self.engine)
         self.retries = retries
         self._writer = self.engine.execution_options(**{_WRITE: True})
         # Community code -> id: ids never change, so the hot path reads them once.
@@ -180,12 +191,24 @@ class Store:
 
     @contextmanager
     def _read_one(self) -> Iterator[Connection]:
-        if self.dialect != "postgresql":
+        if self.dialect != "postgresql" or self.engine.dialect.driver != "psycopg":
             with self.read() as conn:
                 yield conn
             return
+        from psycopg import pq
+
+        from timebank.store.fused import AUTOCOMMIT_FLAG
+
         with self.engine.connect() as conn:
-            yield conn.execution_options(isolation_level="AUTOCOMMIT")
+            # The driver in autocommit, put back at check-in (as ``fused`` does): cheaper
+            # than an isolation level set and reset through SQLAlchemy on every read.
+            fairy = conn.connection
+            driver: Any = fairy.driver_connection
+            if not driver.autocommit and \
+                    driver.pgconn.transaction_status == pq.TransactionStatus.IDLE:
+                driver.autocommit = True
+                fairy.info[AUTOCOMMIT_FLAG] = True
+            yield conn
 
     @contextmanager
     def snapshot(self) -> Iterator[Connection]:

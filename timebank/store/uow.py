@@ -120,7 +120,8 @@ class UnitOfWork:
         makes the result from what was posted. Where that path declines (a replay, an
         account to open, an unknown member; it has then written nothing), and on
         SQLite, ``work`` runs through ``once`` as before: the same results and errors."""
-        if key is not None and self.dialect == "postgresql":
+        if key is not None and self.dialect == "postgresql" and \
+                self.conn.dialect.driver == "psycopg":
             idempotency.check_key(key)
 
             def respond(posted: Posted, names: Mapping[int, str]) -> tuple[T, str]:
