@@ -22,6 +22,7 @@ import argparse
 import json
 import os
 import platform
+import signal
 import statistics
 import subprocess
 import sys
@@ -107,6 +108,8 @@ def main() -> int:
     parser.add_argument("--url", default=os.environ.get("TIMEBANK_TEST_POSTGRES_URL",
                                                         DEFAULT_PG))
     args = parser.parse_args()
+    # A terminated run still drops its databases (the ``with`` below exits).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     console = Console(width=max(Console().width, 140))
     python = ensure_venv(console)
     commit = _commit()
