@@ -1,7 +1,7 @@
 """Browser tests: the pages in Debian's Chromium (``/usr/bin/chromium``) driven by
 Playwright, against the app served from a thread (werkzeug on 127.0.0.1, a free port)
-over a ``tb`` on SQLite. These tests are SQLite-only: the pages call the same API the
-api/ tests already run on both engines; here the browser is what is under test.
+over the suite's ``tb``: a SQLite file and, when ``TIMEBANK_TEST_POSTGRES_URL`` is set,
+a PostgreSQL schema of its own (``tests/conftest.py``), like every storage test.
 
 Playwright's own browser download is not used (nor reachable): without
 ``/usr/bin/chromium`` (``apt-get install chromium fonts-noto-cjk``) every test here
@@ -102,10 +102,8 @@ def serve(bank: Timebank) -> Iterator[str]:
 
 
 @pytest.fixture
-def site(tmp_path: Path) -> Iterator[Site]:
-    bank = Timebank(f"sqlite:///{tmp_path / 'desk.db'}")
-    bank.init()
-    keys = seed(bank)
-    with serve(bank) as url:
-        yield Site(url, bank, keys)
-    bank.close()
+def site(tb: Timebank) -> Iterator[Site]:
+    """The seeded bank served over HTTP, on each engine in turn."""
+    keys = seed(tb)
+    with serve(tb) as url:
+        yield Site(url, tb, keys)

@@ -118,6 +118,7 @@ def test_a_dropped_connection_queues_redemptions_and_sends_each_once(
     page.click("button[data-add='rice']")
     page.click("#redeem")
     page.wait_for_selector("#queue-count:has-text('待发送 1')")
+    page.wait_for_selector("#net.offline")  # the answer was lost: the handler is done
     context.unroute("**/api/v1/**")
 
     # Then the network is gone altogether.
@@ -189,3 +190,114 @@ def test_the_desk_speaks_english_when_asked_and_fits_a_tablet(page: Any, site: S
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 800
     shot(page, tmp_path, "desk-tablet-en")
+
+
+def test_a_wrong_or_revoked_key_is_refused_plainly_and_nothing_is_sent(
+        page: Any, site: Site, tmp_path: Path) -> None:
+    revoked = site.bank.keys.create("clerk", community=COMMUNITY)
+    site.bank.keys.revoke(revoked.id)
+    page.goto(f"{site.url}/desk/")
+    for wrong in ("tbk_not-a-key-at-all", "123456", revoked.token):
+        page.fill("#key", wrong)
+        page.press("#key", "Enter")
+        page.wait_for_selector("#signin-error:has-text('密钥错误或已停用')")
+        assert page.is_hidden("#desk") and page.is_hidden("#day-panel")
+        assert page.evaluate("sessionStorage.getItem('timebank.key')") is None
+        page.evaluate("document.getElementById('signin-error').textContent = ''")
+    page.fill("#key", revoked.token)
+    page.press("#key", "Enter")
+    page.wait_for_selector("#signin-error:has-text('密钥错误或已停用')")
+    shot(page, tmp_path, "desk-wrong-key")
+    assert [len(redemptions_of(site, m)) for m in ("R-001", "R-002", "R-003")] == [0, 0, 0]
+
+
+def test_a_key_revoked_during_the_day_keeps_the_waiting_redemption_for_the_next_key(
+        page: Any, site: Site, tmp_path: Path) -> None:
+    shift = site.bank.keys.create("clerk", community=COMMUNITY)
+    page.goto(f"{site.url}/desk/")
+    page.fill("#key", shift.token)
+    page.press("#key", "Enter")
+    pick_first_day(page)
+    find(page, "CARD-001", "张三明")
+    page.context.route("**/api/v1/**", lambda route: route.abort())
+    page.click("button[data-add='rice']")
+    page.click("#redeem")
+    page.wait_for_selector("#queue-count:has-text('待发送 1')")
+
+    site.bank.keys.revoke(shift.id)  # the office takes the key back meanwhile
+    page.context.unroute("**/api/v1/**")
+    page.wait_for_selector("#signin:not([hidden]) #signin-error:has-text('请重新登录')")
+    assert "待发送的兑换仍会保留" in page.text_content("#signin-error")
+    shot(page, tmp_path, "desk-key-lapsed")
+    assert redemptions_of(site, "R-001") == []
+    assert page.evaluate("JSON.parse(localStorage.getItem('timebank.desk.queue')).length") == 1
+
+    page.fill("#key", site.keys["clerk"])  # the next clerk signs in: the queue goes out
+    page.press("#key", "Enter")
+    page.wait_for_selector("#queue-count", state="hidden")
+    page.wait_for_function("JSON.parse(localStorage.getItem('timebank.desk.queue')).length"
+                           " === 0")
+    assert available(site, "R-001") == 40 and len(redemptions_of(site, "R-001")) == 1
+
+
+def test_a_code_matching_nobody_or_a_phone_two_residents_share_is_said_plainly(
+        page: Any, site: Site, tmp_path: Path) -> None:
+    site.bank.members.update(COMMUNITY, "R-003", phone="13800000002")  # 李四's household
+    sign_in(page, site)
+    pick_first_day(page)
+    find(page, "CARD-001", "张三明")
+    page.fill("#lookup", "CARD-999")
+    page.press("#lookup", "Enter")
+    page.wait_for_selector("#lookup-error:has-text('查无此人: CARD-999')")
+    assert page.is_hidden("#member")  # the resident before leaves the screen
+    page.fill("#lookup", "13800000002")
+    page.press("#lookup", "Enter")
+    page.wait_for_selector(
+        "#lookup-error:has-text('13800000002 对应多位居民,请刷卡或输入会员编号')")
+    assert page.is_hidden("#member") and page.is_hidden("#cart-panel")
+    shot(page, tmp_path, "desk-two-people")
+    find(page, "R-002", "李四")  # the member code still finds one of them
+
+
+def test_a_clerk_serves_a_resident_with_the_keyboard_alone(page: Any, site: Site,
+                                                           tmp_path: Path) -> None:
+    page.goto(f"{site.url}/desk/")
+    assert page.evaluate("document.activeElement.id") == "key"
+    page.keyboard.type(site.keys["clerk"])
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#day-select option[value='SD-1']", state="attached")
+    page.wait_for_function("document.activeElement.id === 'day-select'")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "使用"
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.activeElement.id === 'lookup'")
+    page.keyboard.type("CARD-001")
+    page.keyboard.press("Enter")  # what a card reader sends
+    page.wait_for_function("document.activeElement.dataset.add === 'rice'")
+    page.keyboard.press("Enter")  # the focused 加入 button
+    page.keyboard.press("Enter")
+    assert page.text_content("#cart-total") == "20"
+    page.keyboard.press("F9")
+    receipt_after(page, 30)
+    assert "大米 × 2 = 20" in page.inner_text("#r-items")
+    shot(page, tmp_path, "desk-keyboard")
+    page.keyboard.press("Escape")
+    assert page.evaluate("document.activeElement.id") == "lookup"
+    assert available(site, "R-001") == 30 and stock(site, "rice") == 18
+
+
+def test_the_desk_fits_a_1366_laptop_and_a_10_inch_tablet_in_chinese(
+        page: Any, site: Site, tmp_path: Path) -> None:
+    sign_in(page, site)
+    pick_first_day(page)
+    find(page, "CARD-001", "张三明")
+    page.click("button[data-add='rice']")
+    for name, (width, height) in {"laptop": (1366, 768), "tablet": (1280, 800),
+                                  "tablet-portrait": (800, 1280)}.items():
+        page.set_viewport_size({"width": width, "height": height})
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        box = page.locator("#redeem").bounding_box()
+        assert box is not None and box["y"] + box["height"] <= height  # no scrolling
+        assert page.locator("tr[data-gift='soap'] button").bounding_box() is not None
+        shot(page, tmp_path, f"desk-{name}")
+    assert "兑换 (F9)" in page.inner_text("#redeem")

@@ -1,7 +1,13 @@
 """The pages' words, zh-CN first and English beside it; the JavaScript gets the same
-table as JSON, so a page speaks one language from server to script."""
+table as JSON, so a page speaks one language from server to script.
+
+``CATALOGUED`` texts live in the message catalogue (``timebank/locale``): the id is the
+English text, and ``{name}`` placeholders are filled in by the page's script
+(``TB.fill``)."""
 
 from __future__ import annotations
+
+from timebank.i18n import N_, translate
 
 LANGS = ("zh", "en")
 
@@ -92,6 +98,40 @@ TEXT: dict[str, dict[str, str]] = {
         "read_only": "Read only", "error": "Something went wrong",
     },
 }
+
+
+CATALOGUED: dict[str, str] = {
+    # the desk
+    "key_refused": N_("This key is wrong or has been revoked"),
+    "key_lapsed": N_("The key no longer opens the desk (revoked?): sign in again. "
+                     "Redemptions waiting to send are kept."),
+    "ambiguous": N_("Several people match {value}: swipe the card or type the member code"),
+    # a member's own page
+    "me_expiring": N_("Expiring soon"),
+    "me_expiring_line": N_("{amount}: use by {day}"),
+    "me_expiring_none": N_("Nothing expires in the next {days} days"),
+    "me_requests": N_("My requests under way"),
+    "me_requests_none": N_("No requests under way"),
+    "me_request_posted": N_("I asked for help"),
+    "me_request_claimed": N_("I am helping"),
+    "me_request_needed": N_("needed on {day}"),
+    "me_request_volunteers": N_("volunteers: {names}"),
+    "request_open": N_("waiting for a volunteer"),
+    "request_claimed": N_("a volunteer is on it"),
+    "request_disputed": N_("in dispute, the office settles it"),
+    "me_certificates": N_("My service certificates"),
+    "me_certificates_none": N_("No certificates yet"),
+    "me_certificate_line": N_("{start} to {end}: {hours} of service"),
+    "me_certificate_honour": N_("with {hours} of honour hours"),
+    "certificate_valid": N_("valid"),
+    "certificate_revoked": N_("revoked, no longer valid"),
+    "certificate_changed": N_("a counted record changed after issue"),
+    "hours_minutes": N_("{hours} h {minutes} min"),
+    "hours_only": N_("{hours} h"),
+    "minutes_only": N_("{minutes} min"),
+}
+for _lang in LANGS:
+    TEXT[_lang].update({name: translate(msgid, _lang) for name, msgid in CATALOGUED.items()})
 
 
 def pick(arg: str | None) -> str:

@@ -6,6 +6,7 @@ const TB = (function () {
   const config = JSON.parse(document.getElementById("timebank-config").textContent);
   const t = config.text;
   const KEY = "timebank.key";
+  const NOTICE = "timebank.notice";   // a message for the sign-in form after a reload
 
   function token() { return sessionStorage.getItem(KEY); }
   function setToken(value) {
@@ -57,6 +58,29 @@ const TB = (function () {
     return node;
   }
 
+  /* A catalogued text with its {name} placeholders filled in. */
+  function fill(text, values) {
+    return String(text).replace(/\{(\w+)\}/g, (whole, name) =>
+      values && values[name] !== undefined && values[name] !== null ? String(values[name])
+        : whole);
+  }
+
+  /* Minutes as a person reads them: "2 小时 30 分" / "2 h 30 min", "45 分钟". */
+  function duration(minutes) {
+    const h = Math.trunc(minutes / 60);
+    const m = minutes % 60;
+    if (!h) return fill(t.minutes_only, { minutes: m });
+    return m ? fill(t.hours_minutes, { hours: h, minutes: m }) : fill(t.hours_only, { hours: h });
+  }
+
+  /* The signed-in key stopped working (revoked while in use): forget it and sign in
+     again, saying why; whatever is queued in localStorage stays queued. */
+  function lapsed() {
+    setToken(null);
+    sessionStorage.setItem(NOTICE, t.key_lapsed);
+    location.reload();
+  }
+
   function $(id) { return document.getElementById(id); }
   function show(id, visible) { $(id).hidden = !visible; }
 
@@ -79,7 +103,7 @@ const TB = (function () {
       }
       if (!res.ok) {
         setToken(null);
-        $("signin-error").textContent = res.status === 401 ? t.bad_key
+        $("signin-error").textContent = res.status === 401 ? t.key_refused
           : problemText(res.data, res.status);
         return;
       }
@@ -95,8 +119,11 @@ const TB = (function () {
       $("key").value = "";
     });
     $("sign-out").addEventListener("click", () => { setToken(null); location.reload(); });
+    const notice = sessionStorage.getItem(NOTICE);
+    if (notice) { sessionStorage.removeItem(NOTICE); $("signin-error").textContent = notice; }
     return check;
   }
 
-  return { config, t, api, problemText, el, $, show, token, setToken, newKey, signIn };
+  return { config, t, api, problemText, el, $, show, token, setToken, newKey, signIn, fill,
+           duration, lapsed };
 })();

@@ -74,6 +74,7 @@
           setOnline(false);
           break;
         }
+        if (res.status === 401) { TB.lapsed(); return; }  // still queued: nothing was spent
         save(QUEUE, load(QUEUE).filter((e) => e.key !== head.key));
         online = true;
         if (res.ok) sent(head, res.data); else refused(head, res.data, res.status);
@@ -158,6 +159,12 @@
         $("lookup-error").textContent = t.offline;
         return;
       }
+      if (res.status === 401) { TB.lapsed(); return; }
+      if (res.status === 422 && res.data && res.data.matches) {  // a household's phone
+        forget();
+        $("lookup-error").textContent = TB.fill(t.ambiguous, { value: q });
+        return;
+      }
       if (res.ok) {
         $("lookup-error").textContent = "";
         $("lookup").value = "";
@@ -173,7 +180,17 @@
         return;
       }
     }
+    forget();
     $("lookup-error").textContent = t.not_found + ": " + q;
+  }
+
+  /* Nobody (or several people) found: the previous resident leaves the screen, so no
+     redemption can go to them by mistake. */
+  function forget() {
+    member = null;
+    cart = new Map();
+    show("member", false);
+    show("cart-panel", false);
   }
 
   async function loadMember(found) {
@@ -187,6 +204,7 @@
       setOnline(false);
       return;
     }
+    if (balance.status === 401 || offers.status === 401) { TB.lapsed(); return; }
     if (!balance.ok || !offers.ok) {
       $("lookup-error").textContent = problemText((balance.ok ? offers : balance).data,
                                                   (balance.ok ? offers : balance).status);
@@ -220,8 +238,14 @@
     if (g.blocked || (delta > 0 && left(g) <= 0)) return;
     const next = Math.max(0, now + delta);
     if (next === 0) cart.delete(g.code); else cart.set(g.code, next);
+    const focused = document.activeElement && document.activeElement.dataset
+      ? document.activeElement.dataset.add : undefined;
     renderGifts();
     renderCart();
+    if (focused) {  // the rows were drawn again: keep the keyboard where it was
+      const again = document.querySelector(`#gift-rows button[data-add="${CSS.escape(focused)}"]`);
+      (again && !again.disabled ? again : $("redeem")).focus();
+    }
   }
 
   function renderGifts() {
@@ -261,10 +285,7 @@
   }
 
   function nextResident() {
-    member = null;
-    cart = new Map();
-    show("member", false);
-    show("cart-panel", false);
+    forget();
     $("lookup-error").textContent = "";
     $("redeem-error").textContent = "";
     $("lookup").focus();
@@ -280,6 +301,7 @@
       $("day-error").textContent = t.offline;
       return;
     }
+    if (res.status === 401) { TB.lapsed(); return; }
     const options = [el("option", { value: "", text: t.no_day })].concat(
       (res.ok ? res.data.items : []).map((d) => el("option", { value: d.code,
         text: d.name + " (" + d.code + ", " + d.day + ")" })));

@@ -83,6 +83,55 @@
       el("td", { text: String(line.balance_after) }))) : [el("tr", {}, el("td", {
       colspan: "4", text: t.no_lines }))]));
     show("me", true);
+    extras(identity);
+  }
+
+  /* What else is the member's: points expiring soon, requests under way (asked for or
+     helping with) and service certificates. A part that cannot be read is left out. */
+  const WINDOW = 60;  // days ahead for "expiring soon"
+  async function extras(identity) {
+    const code = encodeURIComponent(identity.member);
+    const ask = (path) => api("GET", path).then((res) => (res.ok ? res.data : null),
+                                                () => null);
+    const [expiring, requests, certificates, categories] = await Promise.all([
+      ask("/members/" + code + "/expiring?within_days=" + WINDOW),
+      ask("/members/" + code + "/requests"), ask("/members/" + code + "/certificates"),
+      ask("/requests/categories")]);
+    show("me-expiring-panel", expiring !== null);
+    if (expiring) {
+      $("me-expiring").replaceChildren(...(expiring.items.length ? expiring.items.map(
+        (lot) => el("li", { text: TB.fill(t.me_expiring_line, {
+          amount: lot.unit === "minutes" ? TB.duration(lot.amount)
+            : lot.amount + " " + t.unit_points, day: lot.last_day }) }))
+        : [el("li", { class: "hint", text: TB.fill(t.me_expiring_none, { days: WINDOW }) })]));
+    }
+    show("me-requests-panel", requests !== null);
+    if (requests) {
+      const names = {};
+      for (const c of categories || []) names[c.code] = en ? c.name_en : c.name_zh;
+      $("me-requests").replaceChildren(...(requests.items.length ? requests.items.map(
+        (r) => el("li", {}, el("b", { text: r.title }),
+          " · " + (names[r.category] || r.category) + " · " + TB.duration(r.minutes)
+          + (r.needed_on ? " · " + TB.fill(t.me_request_needed, { day: r.needed_on }) : ""),
+          el("br"), el("span", { class: "tag", text: r.member === identity.member
+            ? t.me_request_posted : t.me_request_claimed }),
+          " " + (t["request_" + r.status] || r.status)
+          + (r.volunteers.length && r.member === identity.member
+            ? " · " + TB.fill(t.me_request_volunteers, { names: r.volunteers.join(", ") })
+            : "")))
+        : [el("li", { class: "hint", text: t.me_requests_none })]));
+    }
+    show("me-certificates-panel", certificates !== null);
+    if (certificates) {
+      $("me-certificates").replaceChildren(...(certificates.items.length
+        ? certificates.items.map((c) => el("li", { class: "cert-" + c.status },
+          el("b", { text: c.number }), " " + TB.fill(t.me_certificate_line, {
+            start: c.period.from, end: c.period.to, hours: TB.duration(c.service_minutes) })
+          + (c.honour_minutes ? " " + TB.fill(t.me_certificate_honour, {
+            hours: TB.duration(c.honour_minutes) }) : "") + " · ",
+          el("span", { class: "tag", text: t["certificate_" + c.status] || c.status })))
+        : [el("li", { class: "hint", text: t.me_certificates_none })]));
+    }
   }
 
   const check = TB.signIn((identity) => {
