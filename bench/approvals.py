@@ -14,6 +14,7 @@ from typing import Any
 
 from bench.common import begin, figure, is_sqlite, raw_connection, sql, timed
 from timebank import Timebank
+from timebank.domain.access import Actor
 from timebank.domain.ledger import GENESIS_HASH
 from timebank.domain.rulebook import rule
 from timebank.services.contributions import ContributionInput
@@ -30,7 +31,7 @@ def run(url: str, scale: float) -> list[dict[str, Any]]:
         _setup(tb, "lib", n)
         done: list[Any] = []
         lib = timed(lambda: done.append(tb.approvals.approve_many(
-            "lib", approver="clerk-B", key="bench", rule="visit")))
+            "lib", approver=Actor("clerk-B"), key="bench", rule="visit")))
         assert done[0].approved == n, done[0].approved
         _setup(tb, "raw", n)
         base = timed(lambda: _raw(url, "raw"))

@@ -15,8 +15,9 @@ from datetime import date, timedelta
 
 import attrs
 
+from timebank.domain.access import Actor
 from timebank.errors import TimebankError
-from timebank.i18n import N_
+from timebank.i18n import N_, T, Text
 from timebank.services.contributions import ContributionInput
 from timebank.timebank import Timebank
 from timebank.timeutil import local_date, utcnow
@@ -53,7 +54,7 @@ def _name(rng: random.Random) -> str:
 
 
 def build(bank: Timebank, *, members: int = 300, seed: int = 2019,
-          progress: Callable[[str], None] = lambda _text: None) -> DemoSummary:
+          progress: Callable[[str | Text], None] = lambda _text: None) -> DemoSummary:
     """Create the demo community if it is missing; return what is there."""
     try:
         bank.communities.get(CODE)
@@ -72,7 +73,7 @@ def build(bank: Timebank, *, members: int = 300, seed: int = 2019,
 
 
 def _organisation(bank: Timebank, rng: random.Random, count: int,
-                  progress: Callable[[str], None]) -> list[str]:
+                  progress: Callable[[str | Text], None]) -> list[str]:
     progress(N_("grids, buildings, households, members"))
     households = []
     for g in range(1, 11):
@@ -103,7 +104,7 @@ def _organisation(bank: Timebank, rng: random.Random, count: int,
 
 
 def _year_of_contributions(bank: Timebank, rng: random.Random, codes: list[str],
-                           progress: Callable[[str], None]) -> int:
+                           progress: Callable[[str | Text], None]) -> int:
     progress(N_("a year of contributions"))
     today = local_date(utcnow(), "Asia/Shanghai")
     volunteers = codes[: len(codes) * 2 // 3]
@@ -115,9 +116,9 @@ def _year_of_contributions(bank: Timebank, rng: random.Random, codes: list[str],
         items.append(ContributionInput(member, rule, quantity, day.isoformat(),
                                        key=f"demo-{n}"))
     result = bank.contributions.record_many(CODE, items, recorded_by="demo:clerk")
-    progress(f"approving {result.pending} pending contributions")
+    progress(T("approving {n} pending contributions", n=result.pending))
     for pending in bank.contributions.list(CODE, status="pending", limit=10_000):
-        bank.contributions.approve(CODE, pending.id, approver="demo:admin",
+        bank.contributions.approve(CODE, pending.id, approver=Actor.operator("demo:admin"),
                                    key=f"ok-{pending.id}")
     return len(items)
 
@@ -135,7 +136,7 @@ def _activity(rng: random.Random, day: date) -> tuple[str, float]:
 
 
 def _shop(bank: Timebank, rng: random.Random, codes: list[str],
-          progress: Callable[[str], None]) -> None:
+          progress: Callable[[str | Text], None]) -> None:
     progress(N_("gifts and a service day"))
     for code, name, name_en, cost, stock in GIFTS:
         bank.gifts.create(CODE, code, name=name, name_en=name_en, cost=cost, stock=stock)

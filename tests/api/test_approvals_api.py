@@ -75,7 +75,8 @@ def test_bad_bulk_approvals_get_their_codes(api, sheet):
     assert clerk.get("/imports/999999").status_code == 404
     nothing = clerk.post("/contributions/approve", {"rule": "patrol"})
     assert nothing.status_code == 200 and nothing.get_json() == {
-        "approved": 0, "points": 0, "approver": nothing.get_json()["approver"], "skipped": []}
+        "approved": 0, "points": 0, "approver": nothing.get_json()["approver"], "skipped": [],
+        "capped": []}
     too_many = clerk.post("/contributions/approve", {"ids": list(range(1, 100_002))})
     assert too_many.status_code == 422
     problem = too_many.get_json()

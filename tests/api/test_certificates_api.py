@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.api.conftest import make_api
+from timebank.domain.access import Actor
 
 
 @pytest.fixture
@@ -16,7 +17,7 @@ def capi(tb):
                                             ("snow_clearing", 3, "2025-03-10")]):
         done = tb.contributions.record("cc", "m1", rule, key=f"c{i}", quantity=hours,
                                        occurred_on=day, recorded_by="clerk-a")
-        tb.contributions.approve("cc", done.id, approver="clerk-b", key=None)
+        tb.contributions.approve("cc", done.id, approver=Actor("clerk-b"), key=None)
     return make_api(tb, "cc")
 
 
@@ -82,9 +83,9 @@ def test_honours_need_a_second_key_and_stay_within_the_activity(capi):
 
 def test_bad_input_gets_the_specific_error(capi):
     none = issue(capi, **{"from": "2025-06-01", "to": "2025-06-30"})
-    assert none.status_code == 422 and "zero hours" in none.get_json()["detail"]
+    assert none.status_code == 422 and "零时长不出具证明" in none.get_json()["detail"]
     future = issue(capi, to="2999-01-01")
-    assert future.status_code == 422 and "future" in future.get_json()["detail"]
+    assert future.status_code == 422 and "将来" in future.get_json()["detail"]
     backwards = issue(capi, **{"from": "2025-03-31", "to": "2025-03-01"})
     assert backwards.status_code == 422
     for number in ("cc-2025-99999", "sjhy-2025-00001", "x"):

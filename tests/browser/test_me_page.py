@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from tests.browser.conftest import COMMUNITY, Site
 from timebank.cli import main
+from timebank.domain.access import Actor
 from timebank.domain.rulebook import loads
 from timebank.io.cards import card_link
 from timebank.timeutil import local_date, utcnow
@@ -37,7 +38,7 @@ def test_a_volunteer_signs_in_by_the_card_qr_link_and_reads_the_statement(
     bank.rules.install(COMMUNITY, loads(RULEBOOK))
     done = bank.contributions.record(COMMUNITY, "R-001", "snow", key="c1", quantity=1,
                                      occurred_on="2026-01-12", recorded_by="clerk:1")
-    bank.contributions.approve(COMMUNITY, done.id, approver="clerk:2", key=None)
+    bank.contributions.approve(COMMUNITY, done.id, approver=Actor("clerk:2"), key=None)
 
     page.goto(card_link(site.url, site.keys["member"]))
     page.wait_for_selector("#me:not([hidden])")
@@ -100,7 +101,7 @@ def test_a_volunteer_sees_points_expiring_soon_requests_under_way_and_certificat
     served = today - timedelta(days=100)  # its points expire long after the window
     done = bank.contributions.record(COMMUNITY, "R-001", "patrol", key="p1", quantity=2,
                                      occurred_on=served.isoformat(), recorded_by="clerk:1")
-    bank.contributions.approve(COMMUNITY, done.id, approver="clerk:2", key=None)
+    bank.contributions.approve(COMMUNITY, done.id, approver=Actor("clerk:2"), key=None)
     cert = bank.certificates.issue(COMMUNITY, "R-001", served, today, actor="clerk:1")
 
     page.goto(card_key_link(site, "R-001"))  # the QR code the office printed, scanned

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from timebank.domain.access import Actor
 from timebank.errors import IdempotencyConflict, NotFound, UnknownImport, ValidationError
 from timebank.io.contribution_import import contribution_plan
 from timebank.io.importing import run_import
@@ -106,7 +107,7 @@ def test_worked_example_clerk_b_approves_clerk_a_s_sheet_in_one_act(tb, red, tmp
     ids = [*imported, own.id]
     assert len(ids) == 10
 
-    done = tb.approvals.approve_many(red, approver="clerk-B", key="bulk-1", ids=ids)
+    done = tb.approvals.approve_many(red, approver=Actor("clerk-B"), key="bulk-1", ids=ids)
     assert done.approved == 8 and done.points == 16
     assert [(s.id, s.reason) for s in done.skipped] == sorted(
         [(late, "flagged"), (own.id, "self_approval")])
@@ -115,12 +116,12 @@ def test_worked_example_clerk_b_approves_clerk_a_s_sheet_in_one_act(tb, red, tmp
     assert len(approved) == 8 and {c.decided_by for c in approved} == {"clerk-B"}
 
     written = entry_count(tb)
-    assert tb.approvals.approve_many(red, approver="clerk-B", key="bulk-1", ids=ids) == done
-    again = tb.approvals.approve_many(red, approver="clerk-B", key="bulk-2", ids=ids)
+    assert tb.approvals.approve_many(red, approver=Actor("clerk-B"), key="bulk-1", ids=ids) == done
+    again = tb.approvals.approve_many(red, approver=Actor("clerk-B"), key="bulk-2", ids=ids)
     assert again.approved == 0 and entry_count(tb) == written
     assert {s.reason for s in again.skipped} == {"not_pending", "flagged", "self_approval"}
     with pytest.raises(IdempotencyConflict):
-        tb.approvals.approve_many(red, approver="clerk-B", key="bulk-1", ids=ids[:3])
+        tb.approvals.approve_many(red, approver=Actor("clerk-B"), key="bulk-1", ids=ids[:3])
     assert tb.verify(red).ok
     assert tb.approvals.import_summary(red, report.import_id).still_pending == 1
 
@@ -136,16 +137,16 @@ def test_worked_example_clerk_b_approves_clerk_a_s_sheet_in_one_act(tb, red, tmp
     singles = sorted(tb.contributions.list("twin", import_=twin.import_id, flagged=False),
                      key=lambda c: (c.started_at, c.id))
     for c in singles:
-        tb.contributions.approve("twin", c.id, approver="clerk-B", key=f"one-{c.id}")
+        tb.contributions.approve("twin", c.id, approver=Actor("clerk-B"), key=f"one-{c.id}")
     assert books(tb, red) == books(tb, "twin")
 
 
 def test_approving_an_import_by_its_id_skips_the_flagged_unless_asked(tb, red, tmp_path):
     report = import_sheet(tb, red, tmp_path, sheet(tb, red))
-    done = tb.approvals.approve_many(red, approver="clerk-B", key="b1",
+    done = tb.approvals.approve_many(red, approver=Actor("clerk-B"), key="b1",
                                      import_id=report.import_id)
     assert done.approved == 9 and [s.reason for s in done.skipped] == ["flagged"]
-    rest = tb.approvals.approve_many(red, approver="clerk-B", key="b2",
+    rest = tb.approvals.approve_many(red, approver=Actor("clerk-B"), key="b2",
                                      import_id=report.import_id, include_flagged=True)
     assert rest.approved == 1 and rest.skipped == ()
     assert tb.ledger.balance(red, "m3")["points"].posted == 6
@@ -157,21 +158,21 @@ def test_filters_by_rule_days_unit_and_recorder(tb, red, tmp_path):
     tb.units.create(red, "g1", "第一网格", kind="grid")
     tb.members.update(red, "m1", unit="g1")
     day = today(tb, red)
-    by_unit = tb.approvals.approve_many(red, approver="B", key="u", unit="g1")
+    by_unit = tb.approvals.approve_many(red, approver=Actor("B"), key="u", unit="g1")
     assert by_unit.approved == 2  # m1's two errands
-    by_days = tb.approvals.approve_many(red, approver="B", key="d",
+    by_days = tb.approvals.approve_many(red, approver=Actor("B"), key="d",
                                         from_=day - timedelta(days=3), to=day)
     assert by_days.approved == 2  # m2 and m3 (m1's day-1 errand is approved already)
-    nothing = tb.approvals.approve_many(red, approver="B", key="r", rule="patrol")
+    nothing = tb.approvals.approve_many(red, approver=Actor("B"), key="r", rule="patrol")
     assert (nothing.approved, nothing.skipped) == (0, ())
-    rest = tb.approvals.approve_many(red, approver="B", key="w", recorded_by="clerk-A",
+    rest = tb.approvals.approve_many(red, approver=Actor("B"), key="w", recorded_by="clerk-A",
                                      import_id=report.import_id)
     assert rest.approved == 5 and len(rest.skipped) == 1
 
 
 def test_an_approver_who_recorded_them_all_approves_nothing(tb, red, tmp_path):
     report = import_sheet(tb, red, tmp_path, sheet(tb, red))
-    done = tb.approvals.approve_many(red, approver="clerk-A", key="self",
+    done = tb.approvals.approve_many(red, approver=Actor("clerk-A"), key="self",
                                      import_id=report.import_id, include_flagged=True)
     assert done.approved == 0 and len(done.skipped) == 10
     assert {s.reason for s in done.skipped} == {"self_approval"}
@@ -181,15 +182,15 @@ def test_an_approver_who_recorded_them_all_approves_nothing(tb, red, tmp_path):
 def test_bad_input_gets_the_specific_error_and_writes_nothing(tb, red, tmp_path):
     import_sheet(tb, red, tmp_path, sheet(tb, red))
     with pytest.raises(UnknownImport):
-        tb.approvals.approve_many(red, approver="B", key="x", import_id=999)
+        tb.approvals.approve_many(red, approver=Actor("B"), key="x", import_id=999)
     with pytest.raises(UnknownImport):
         tb.approvals.import_summary(red, 999)
     with pytest.raises(NotFound):
-        tb.approvals.approve_many(red, approver="B", key="x", unit="nowhere")
+        tb.approvals.approve_many(red, approver=Actor("B"), key="x", unit="nowhere")
     with pytest.raises(ValidationError, match="100000"):
-        tb.approvals.approve_many(red, approver="B", key="x", ids=range(1, 100_002))
+        tb.approvals.approve_many(red, approver=Actor("B"), key="x", ids=range(1, 100_002))
     with pytest.raises(ValidationError):
-        tb.approvals.approve_many(red, approver="B", key="x", ids=[1], rule="errand")
-    unknown = tb.approvals.approve_many(red, approver="B", key="y", ids=[10**9])
+        tb.approvals.approve_many(red, approver=Actor("B"), key="x", ids=[1], rule="errand")
+    unknown = tb.approvals.approve_many(red, approver=Actor("B"), key="y", ids=[10**9])
     assert [(s.id, s.reason) for s in unknown.skipped] == [(10**9, "unknown")]
     assert tb.contributions.list(red, status="approved") == []

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from timebank.cli import main
+from timebank.domain.access import Actor
 from timebank.domain.ledger import GENESIS_HASH, Entry, Posting
 from timebank.errors import (
     HonourExceedsService,
@@ -36,7 +37,7 @@ def served(tb, member, rule, hours, day, *, approve=True):
     done = tb.contributions.record("cc", member, rule, key=f"{member}-{rule}-{day}-{hours}",
                                    quantity=hours, occurred_on=day, recorded_by="clerk-a")
     if approve:
-        tb.contributions.approve("cc", done.id, approver="clerk-b", key=None)
+        tb.contributions.approve("cc", done.id, approver=Actor("clerk-b"), key=None)
     return done.id
 
 
@@ -54,7 +55,7 @@ def march(tb):
                             occurred_on="2025-03-11", recorded_by="clerk-a")
     served(tb, "m1", "patrol", 2, "2025-03-12", approve=False)
     rejected = served(tb, "m1", "patrol", 1, "2025-03-13", approve=False)
-    tb.contributions.reject("cc", rejected, approver="clerk-b", reason="无记录", key=None)
+    tb.contributions.reject("cc", rejected, approver=Actor("clerk-b"), reason="无记录", key=None)
     served(tb, "m1", "patrol", 3, "2025-04-01")
     served(tb, "m2", "patrol", 1, "2025-03-01")
     tb.ledger.award("cc", "m1", 100, key="adj", reason="gift")

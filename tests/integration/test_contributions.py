@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
+from timebank.domain.access import Actor
 from timebank.domain.rulebook import rule
 from timebank.errors import (
     IdempotencyConflict,
@@ -76,7 +77,7 @@ def test_a_rule_needing_approval_waits_as_pending_without_points(tb, red):
 def test_approval_posts_the_award_naming_rule_contribution_and_approver(tb, red):
     done = tb.contributions.record(red, "m1", "elder_care", key="k1", quantity=2,
                                    occurred_on=DAY, recorded_by="clerk")
-    approved = tb.contributions.approve(red, done.id, approver="director", key="a1")
+    approved = tb.contributions.approve(red, done.id, approver=Actor("director"), key="a1")
     assert approved.status == "approved" and approved.entry_id is not None
     assert balance(tb, red, "m1") == 4
     line = tb.statements.statement(red, "m1").lines[-1]
@@ -88,17 +89,17 @@ def test_approval_posts_the_award_naming_rule_contribution_and_approver(tb, red)
 def test_approving_twice_is_refused_and_posts_once(tb, red):
     done = tb.contributions.record(red, "m1", "elder_care", key="k1", quantity=2,
                                    occurred_on=DAY, recorded_by="clerk")
-    tb.contributions.approve(red, done.id, approver="director", key="a1")
+    tb.contributions.approve(red, done.id, approver=Actor("director"), key="a1")
     with pytest.raises(InvalidState):
-        tb.contributions.approve(red, done.id, approver="director", key="a2")
+        tb.contributions.approve(red, done.id, approver=Actor("director"), key="a2")
     assert balance(tb, red, "m1") == 4
 
 
 def test_a_replayed_approval_returns_the_first_result(tb, red):
     done = tb.contributions.record(red, "m1", "elder_care", key="k1", quantity=2,
                                    occurred_on=DAY, recorded_by="clerk")
-    first = tb.contributions.approve(red, done.id, approver="director", key="a1")
-    assert tb.contributions.approve(red, done.id, approver="director", key="a1") == first
+    first = tb.contributions.approve(red, done.id, approver=Actor("director"), key="a1")
+    assert tb.contributions.approve(red, done.id, approver=Actor("director"), key="a1") == first
     assert balance(tb, red, "m1") == 4
 
 
@@ -106,10 +107,10 @@ def test_the_recorder_may_not_approve_unless_the_community_allows_it(tb, red):
     done = tb.contributions.record(red, "m1", "elder_care", key="k1", quantity=2,
                                    occurred_on=DAY, recorded_by="clerk")
     with pytest.raises(SelfApproval):
-        tb.contributions.approve(red, done.id, approver="clerk", key="a1")
+        tb.contributions.approve(red, done.id, approver=Actor("clerk"), key="a1")
     assert tb.contributions.get(red, done.id).status == "pending"
     tb.communities.update_settings(red, {"allow_self_approval": True})
-    assert tb.contributions.approve(red, done.id, approver="clerk", key="a2").status == \
+    assert tb.contributions.approve(red, done.id, approver=Actor("clerk"), key="a2").status == \
         "approved"
 
 
@@ -118,13 +119,13 @@ def test_a_rejection_needs_a_reason_happens_once_and_frees_the_cap(tb, red):
                                     occurred_on=DAY, recorded_by="clerk")
     assert first.points == 6  # the day cap of 6 is now reserved
     with pytest.raises(ValidationError):
-        tb.contributions.reject(red, first.id, approver="director", reason=" ", key="r0")
-    rejected = tb.contributions.reject(red, first.id, approver="director",
+        tb.contributions.reject(red, first.id, approver=Actor("director"), reason=" ", key="r0")
+    rejected = tb.contributions.reject(red, first.id, approver=Actor("director"),
                                        reason="not on the rota", key="r1")
     assert rejected.status == "rejected"
     assert tb.contributions.get(red, first.id).reason == "not on the rota"
     with pytest.raises(InvalidState):
-        tb.contributions.approve(red, first.id, approver="director", key="a1")
+        tb.contributions.approve(red, first.id, approver=Actor("director"), key="a1")
     again = tb.contributions.record(red, "m1", "errand", key="k2", quantity=1,
                                     occurred_on=DAY, recorded_by="clerk")
     assert again.points == 2 and not again.capped
@@ -149,7 +150,7 @@ def test_approving_a_zero_point_contribution_posts_nothing(tb, red):
     tb.contributions.record(red, "m1", "errand", key="k1", quantity=3, occurred_on=DAY)
     zero = tb.contributions.record(red, "m1", "errand", key="k2", quantity=1,
                                    occurred_on=DAY)
-    approved = tb.contributions.approve(red, zero.id, approver="director", key="a1")
+    approved = tb.contributions.approve(red, zero.id, approver=Actor("director"), key="a1")
     assert approved.status == "approved" and approved.entry_id is None
 
 
@@ -308,7 +309,7 @@ def test_earnings_monthly_follow_awards_and_reversals(tb, red):
     tb.contributions.record(red, "m1", "sharpening", key="k2", quantity=3,
                             occurred_on=DAY + timedelta(days=1))
     pending = tb.contributions.record(red, "m1", "repair", key="k3", occurred_on=DAY)
-    tb.contributions.approve(red, pending.id, approver="director", key="a1")
+    tb.contributions.approve(red, pending.id, approver=Actor("director"), key="a1")
     tb.contributions.reverse(red, one.id, actor="admin", reason="typo", key="r1")
     with tb.store.read() as conn:
         rows = {(r.rule, r.month): (r.points, r.contributions) for r in conn.execute(
@@ -428,7 +429,7 @@ def test_a_time_bank_credits_minutes(tb, community):
     tb.rules.install(community, "time_bank")
     done = tb.contributions.record(community, "m1", "elder_companion", key="t1",
                                    quantity=1.5, occurred_on=DAY, recorded_by="clerk")
-    tb.contributions.approve(community, done.id, approver="director", key="a1")
+    tb.contributions.approve(community, done.id, approver=Actor("director"), key="a1")
     assert done.unit == "minutes" and balance(tb, community, "m1", "minutes") == 90
     assert tb.communities.get(community).settings["transfers"]["storage_cap"] == 90000
 
@@ -441,7 +442,7 @@ def test_two_racing_approvals_post_one_award(tb, red):
 
     def approve(n: int) -> str:
         try:
-            tb.contributions.approve(red, done.id, approver=f"director{n}", key=f"a{n}")
+            tb.contributions.approve(red, done.id, approver=Actor(f"director{n}"), key=f"a{n}")
             return "approved"
         except InvalidState:
             return "refused"

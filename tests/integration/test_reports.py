@@ -14,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
+from timebank.domain.access import Actor
 from timebank.domain.rulebook import loads
 from timebank.errors import NotFound, UnknownRule, ValidationError
 from timebank.store.tables import communities, member_teams, members, units
@@ -119,7 +120,7 @@ def test_a_team_report_covers_its_members_wherever_they_live(tb, town):
 
 def test_an_approved_contribution_counts_in_its_month(tb, town):
     pending = [c for c in tb.contributions.list(town, status="pending")]
-    tb.contributions.approve(town, pending[0].id, approver="admin", key="approve-1")
+    tb.contributions.approve(town, pending[0].id, approver=Actor("admin"), key="approve-1")
     report = tb.reports.monthly(town, month="2024-03")
     assert [(x.member, x.total, x.rank) for x in report.lines][:2] == [("p2", 10, 1),
                                                                       ("p1", 8, 2)]

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from timebank.domain.access import Actor
 from timebank.errors import UnknownMember, ValidationError
 from timebank.timeutil import local_date, utcnow
 
@@ -23,7 +24,7 @@ def test_every_line_names_its_rule_contribution_approver_and_balance(tb, red):
                                    occurred_on=DAY, recorded_by="clerk")
     pending = tb.contributions.record(red, "m1", "repair", key="k2", occurred_on=DAY,
                                       recorded_by="clerk")
-    tb.contributions.approve(red, pending.id, approver="director", key="a1")
+    tb.contributions.approve(red, pending.id, approver=Actor("director"), key="a1")
     tb.ledger.spend(red, "m1", 5, key="s1", reason="一袋大米 rice")
     lines = tb.statements.statement(red, "m1").lines
     assert [(x.kind, x.amount, x.balance_after) for x in lines] == [

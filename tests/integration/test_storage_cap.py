@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from timebank import Timebank
+from timebank.domain.access import Actor
 from timebank.errors import LimitExceeded, ValidationError
 
 CAP = {"units": ["points"], "storage_cap": 1000}
@@ -63,7 +64,7 @@ def test_approving_a_pending_contribution_caps_its_award_at_approval(tb, capped)
                                       occurred_on="2024-03-05", recorded_by="clerk")
     assert (pending.status, pending.points) == ("pending", 8)
     tb.ledger.award(capped, "m1", 5, key="more")  # 995 now: 5 left to the cap
-    done = tb.contributions.approve(capped, pending.id, approver="director", key="a1")
+    done = tb.contributions.approve(capped, pending.id, approver=Actor("director"), key="a1")
     assert (done.points, done.capped, done.storage_capped) == (5, True, True)
     assert posted(tb, capped) == 1000
     stored = tb.contributions.get(capped, pending.id)
@@ -77,7 +78,7 @@ def test_a_bulk_approval_caps_each_award_in_time_order(tb, capped):
                                     occurred_on="2024-03-05", recorded_by="clerk")
     second = tb.contributions.record(capped, "m1", "elder_care", key="e2", quantity=3,
                                      occurred_on="2024-03-06", recorded_by="clerk")
-    done = tb.approvals.approve_many(capped, approver="director", key="bulk",
+    done = tb.approvals.approve_many(capped, approver=Actor("director"), key="bulk",
                                      ids=[first.id, second.id], include_flagged=True)
     assert (done.approved, done.points, done.capped) == (2, 10, (second.id,))
     assert [tb.contributions.get(capped, c.id).points for c in (first, second)] == [6, 4]

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from tests.strategies import pending_sheets
 from timebank import Timebank
+from timebank.domain.access import Actor
 from timebank.timeutil import local_date, utcnow
 
 SETTINGS = settings(max_examples=15, deadline=None,
@@ -57,7 +58,7 @@ def test_bulk_approval_books_equal_single_approvals_in_time_order(
         include_flagged: bool) -> None:
     bulk, bulk_ids = fresh(tb, sheet)
     named = [cid for cid, row in zip(bulk_ids, sheet, strict=True) if row[4]]
-    done = tb.approvals.approve_many(bulk, approver="B", key="bulk", ids=named,
+    done = tb.approvals.approve_many(bulk, approver=Actor("B"), key="bulk", ids=named,
                                      include_flagged=include_flagged)
 
     single, single_ids = fresh(tb, sheet)
@@ -67,7 +68,7 @@ def test_bulk_approval_books_equal_single_approvals_in_time_order(
                     key=lambda c: (c.started_at, c.id)):
         if c.recorded_by == "B" or (c.flags and not include_flagged):
             continue
-        tb.contributions.approve(single, c.id, approver="B", key=f"one{c.id}")
+        tb.contributions.approve(single, c.id, approver=Actor("B"), key=f"one{c.id}")
         approved += 1
 
     assert done.approved == approved

@@ -8,6 +8,7 @@ Exit status of ``approve``: 0 when it ran (whatever it skipped), 2 when it could
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections import Counter
 from datetime import datetime
@@ -19,41 +20,86 @@ from rich.console import Console
 from timebank.cli.main import main, open_bank
 from timebank.cli.messages import pick_lang
 from timebank.cli.reporting import COMMUNITY, common
+from timebank.domain.access import Actor
 from timebank.domain.approvals import ImportSummary
+from timebank.i18n import N_, translate
 
 out = Console(soft_wrap=True)
 SHOWN = 50
 DATE = click.DateTime(formats=["%Y-%m-%d"])
 
-MESSAGES: dict[str, dict[str, str]] = {
-    "summary": {
-        "zh": "导入批次 #{id}:读取 {rows} 行,新增 {added} 条,已存在 {unchanged} 条,"
-              "跳过 {rejected} 行;待审核 {pending} 条,其中有异常标记 {flagged} 条。",
-        "en": "import #{id}: {rows} rows, {added} added, {unchanged} already present, "
-              "{rejected} skipped; {pending} pending approval, {flagged} flagged."},
-    "next": {"zh": "审核:timebank review --community {c} --import {id};批量通过:"
-                   "timebank approve --community {c} --import {id} --approver 姓名",
-             "en": "review: timebank review --community {c} --import {id}; approve: "
-                   "timebank approve --community {c} --import {id} --approver NAME"},
-    "approved": {"zh": "已通过 {approved} 条(共 {points} 分),跳过 {skipped} 条。",
-                 "en": "approved {approved} ({points} points), skipped {skipped}."},
-    "reason": {"zh": "  {reason}:{n} 条", "en": "  {reason}: {n}"},
-    "skip": {"zh": "  #{id} {reason}:{detail}", "en": "  #{id} {reason}: {detail}"},
-    "more": {"zh": "  ……另有 {n} 条未列出", "en": "  … and {n} more"},
-    "line": {"zh": "#{id} {day} {member} {rule} {points} 分 记录人 {by}{flags}",
-             "en": "#{id} {day} {member} {rule} {points} points, recorded by {by}{flags}"},
-    "flags": {"zh": " 异常:{flags}", "en": " FLAGS: {flags}"},
-    "listed": {"zh": "共列出 {n} 条待审核记录{more}。", "en": "{n} pending listed{more}."},
-    "more_pages": {"zh": "(还有更多,加大 --limit 查看)", "en": " (more: raise --limit)"},
+MESSAGES: dict[str, str] = {  # catalogue ids
+    "summary": N_("import #{id}: {rows} rows, {added} added, {unchanged} already present, "
+                  "{rejected} skipped; {pending} pending approval, {flagged} flagged."),
+    "next": N_("review: timebank review --community {c} --import {id}; approve: "
+               "timebank approve --community {c} --import {id} --approver NAME"),
+    "approved": N_("approved {approved} ({points} points), skipped {skipped}."),
+    "reason": N_("  {reason}: {n}"),
+    "skip": N_("  #{id} {reason}: {detail}"),
+    "more": N_("  … and {n} more"),
+    "line": N_("#{id} {day} {member} {rule} {points} points, recorded by {by}{flags}"),
+    "flags": N_(" FLAGS: {flags}"),
+    "listed": N_("{n} pending listed{more}."),
+    "more_pages": N_(" (more: raise --limit)"),
 }
-REASONS = {"self_approval": {"zh": "本人录入,须由他人审核", "en": "recorded by the approver"},
-           "flagged": {"zh": "有异常标记", "en": "flagged"},
-           "not_pending": {"zh": "不是待审核状态", "en": "not pending"},
-           "unknown": {"zh": "不存在", "en": "no such contribution"}}
+REASONS = {"self_approval": N_("recorded by the approver"),
+           "flagged": N_("flagged"),
+           "not_pending": N_("not pending"),
+           "unknown": N_("no such contribution")}
 
 
 def say(key: str, lang: str, **values: Any) -> str:
-    return MESSAGES[key][lang].format(**values)
+    return translate(MESSAGES[key], lang, **values)
+
+
+def reason_text(reason: str, lang: str) -> str:
+    """Why a contribution was skipped, in ``lang`` (an unknown reason as its code)."""
+    return translate(REASONS[reason], lang) if reason in REASONS else reason
+
+
+# The anomaly flags' stored (English) details, read back as catalogue ids with values.
+FLAG_DETAILS = [(re.compile(pattern), msgid) for pattern, msgid in (
+    (r"recorded (?P<days>\d+) days after it happened",
+     N_("recorded {days} days after it happened")),
+    (r"quantity (?P<quantity>\S+) is above the usual maximum \((?P<base>\S+)\)",
+     N_("quantity {quantity} is above the usual maximum ({base})")),
+    (r"quantity (?P<quantity>\S+) is above three times the maximum \((?P<base>\S+)\)",
+     N_("quantity {quantity} is above three times the maximum ({base})")),
+    (r"overlaps contribution (?P<other>\S+) of the same member",
+     N_("overlaps contribution {other} of the same member")),
+    (r"(?P<hours>\S+) hours credited on (?P<day>\S+)", N_("{hours} hours credited on {day}")),
+)]
+FLAG_KINDS = {"late": N_("late"), "unusual": N_("unusual"), "overlap": N_("overlap"),
+              "long_day": N_("long day")}
+
+
+def flag_text(kind: str, detail: str, lang: str) -> str:
+    """An anomaly flag as ``kind: detail`` in ``lang`` (a detail it cannot read, as stored)."""
+    for pattern, msgid in FLAG_DETAILS:
+        found = pattern.fullmatch(detail)
+        if found:
+            detail = translate(msgid, lang, **found.groupdict())
+            break
+    name = translate(FLAG_KINDS[kind], lang) if kind in FLAG_KINDS and lang != "en" else kind
+    return translate(N_("{kind}: {detail}"), lang, kind=name, detail=detail)
+
+
+def skip_line(s: Any, lang: str) -> str:
+    """One skipped contribution: its reason and what the library says of it (the flags,
+    the state it is in) in ``lang``; the library's English detail only in English."""
+    found = re.fullmatch(r"already (\w+)", s.detail)
+    if lang == "en":
+        detail = s.detail
+    elif s.reason == "flagged":
+        detail = "、".join(translate(FLAG_KINDS[k], lang) if k in FLAG_KINDS else k
+                          for k in s.detail.split(", ") if k)
+    elif s.reason == "not_pending" and found:
+        detail = translate(N_("already {status}"), lang, status=found.group(1))
+    else:
+        detail = ""
+    if not detail:
+        return translate(N_("  #{id} {reason}"), lang, id=s.id, reason=reason_text(s.reason, lang))
+    return say("skip", lang, id=s.id, reason=reason_text(s.reason, lang), detail=detail)
 
 
 def print_import_summary(summary: Any, community: str, lang: str) -> None:
@@ -110,24 +156,25 @@ def approve(ctx: click.Context, community: str, import_id: int | None, rule: str
         try:
             named = [int(i) for i in ids.split(",") if i.strip()]
         except ValueError:
-            raise click.UsageError("--ids takes whole numbers separated by commas") from None
+            raise click.UsageError(translate(N_("--ids takes whole numbers separated by commas"),
+                                             lang)) from None
     if named is None and all(v is None for v in (import_id, rule, unit, since, until,
                                                   recorded_by)):
-        raise click.UsageError("name what to approve: --import, --rule, --unit, --from/--to,"
-                               " --recorded-by or --ids")
+        raise click.UsageError(translate(N_("name what to approve: --import, --rule, --unit, "
+                                            "--from/--to, --recorded-by or --ids"), lang))
     bank = open_bank(ctx)
     done = bank.approvals.approve_many(
-        community, approver=approver, key=key or f"cli-approve-{uuid.uuid4()}", ids=named,
+        community, approver=Actor.operator(approver),
+        key=key or f"cli-approve-{uuid.uuid4()}", ids=named,
         import_id=import_id, rule=rule, unit=unit, from_=_day(since), to=_day(until),
         recorded_by=recorded_by, include_flagged=include_flagged)
     out.print(say("approved", lang, approved=done.approved, points=done.points,
                   skipped=len(done.skipped)), markup=False, highlight=False)
     for reason, n in sorted(Counter(s.reason for s in done.skipped).items()):
-        out.print(say("reason", lang, reason=REASONS.get(reason, {}).get(lang, reason), n=n),
+        out.print(say("reason", lang, reason=reason_text(reason, lang), n=n),
                   markup=False, highlight=False)
     for s in done.skipped[:SHOWN]:
-        out.print(say("skip", lang, id=s.id, reason=REASONS.get(s.reason, {}).get(
-            lang, s.reason), detail=s.detail), markup=False, highlight=False)
+        out.print(skip_line(s, lang), markup=False, highlight=False)
     if len(done.skipped) > SHOWN:
         out.print(say("more", lang, n=len(done.skipped) - SHOWN))
 
@@ -136,7 +183,8 @@ def approve(ctx: click.Context, community: str, import_id: int | None, rule: str
 @COMMUNITY
 @filters
 @click.option("--flagged", is_flag=True, help="Only the flagged ones.")
-@click.option("--limit", type=click.IntRange(1, 10_000), default=200, show_default=True)
+@click.option("--limit", type=click.IntRange(1, 10_000), default=200, show_default=True,
+              help="List at most this many.")
 @common
 @click.pass_context
 def review(ctx: click.Context, community: str, import_id: int | None, rule: str | None,
@@ -146,7 +194,8 @@ def review(ctx: click.Context, community: str, import_id: int | None, rule: str 
     same filter would look at."""
     lang = pick_lang(lang or ctx.obj.get("lang"))
     if unit is not None or recorded_by is not None:
-        raise click.UsageError("review lists by --import, --rule, --from/--to, --flagged")
+        raise click.UsageError(translate(N_("review lists by --import, --rule, --from/--to, "
+                                            "--flagged"), lang))
     bank = open_bank(ctx)
     if import_id is not None:
         summary: ImportSummary = bank.approvals.import_summary(community, import_id)
@@ -158,7 +207,7 @@ def review(ctx: click.Context, community: str, import_id: int | None, rule: str 
         community, status="pending", rule=rule, from_=_day(since), to=_day(until),
         flagged=True if flagged else None, limit=limit + 1, import_=import_id)
     for c in found[:limit]:
-        flags = "; ".join(f"{f.kind}: {f.detail}" for f in c.flags)
+        flags = "; ".join(flag_text(f.kind, f.detail, lang) for f in c.flags)
         out.print(say("line", lang, id=c.id, day=c.occurred_on, member=c.member,
                       rule=c.rule, points=c.points, by=c.recorded_by,
                       flags=say("flags", lang, flags=flags) if flags else ""),

@@ -18,7 +18,7 @@ from rich.console import Console
 
 from timebank.cli.main import db_option, lang_of, lang_option, main, open_bank
 from timebank.cli.messages import say
-from timebank.i18n import translate
+from timebank.i18n import N_, Text, translate
 from timebank.io.cards import card_link, card_qr_svg
 
 err = Console(stderr=True)
@@ -32,11 +32,14 @@ def keys() -> None:
 @keys.command("create")
 @db_option
 @lang_option
-@click.option("--role", required=True, type=click.Choice(["admin", "clerk", "member", "kiosk"]))
+@click.option("--role", required=True, type=click.Choice(["admin", "clerk", "member", "kiosk"]),
+              help="The key's role.")
 @click.option("--community", default=None, help="The community it belongs to; an admin "
               "key without one is a platform key that may create communities.")
 @click.option("--member", default=None, help="For a member key: the member it may see.")
 @click.option("--label", default="", help="A note to tell keys apart.")
+@click.option("--holder", default="", help="The person the key is given to (王芳): "
+              "statements show this name, and one person's keys count as one approver.")
 @click.option("--qr", "qr", type=click.Path(dir_okay=False, writable=True), default=None,
               help="For a member key: write the member card's QR code (SVG) here, a link "
               "to the member's page that signs in with this key.")
@@ -45,13 +48,14 @@ def keys() -> None:
               "(env TIMEBANK_PUBLIC_URL).")
 @click.pass_context
 def keys_create(ctx: click.Context, role: str, community: str | None, member: str | None,
-                label: str, qr: str | None, base_url: str) -> None:
+                label: str, holder: str, qr: str | None, base_url: str) -> None:
     """Create an API key and print it once (last line); only its hash is stored."""
     if qr is not None and role != "member":
-        raise click.UsageError("--qr is for member keys (the member card)")
+        raise click.UsageError(translate(N_("--qr is for member keys (the member card)"),
+                                         lang_of(ctx)))
     link = card_link(base_url, "x")  # a bad base URL is refused before a key is made
     created = open_bank(ctx).keys.create(role, community=community, member=member,
-                                         label=label)
+                                         label=label, holder=holder)
     lang = lang_of(ctx)
     click.echo(say("key_created", lang, role=role, id=created.id,
                    scope=created.community or say("platform", lang),
@@ -104,8 +108,8 @@ def app_factory(db_url: str) -> Callable[[], Any]:
 @main.command()
 @db_option
 @lang_option
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
 @click.option("--workers", default=None, type=int,
               help="Worker processes (default: 1 on SQLite, which has one writer at a "
               "time, else the cores, at most 4).")
@@ -128,8 +132,8 @@ def serve(ctx: click.Context, host: str, port: int, workers: int | None,
 @main.command()
 @db_option
 @lang_option
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
 @click.option("--no-serve", is_flag=True, help="Build the demo data and print a key only.")
 @click.pass_context
 def demo(ctx: click.Context, host: str, port: int, no_serve: bool) -> None:
@@ -139,7 +143,9 @@ def demo(ctx: click.Context, host: str, port: int, no_serve: bool) -> None:
     bank = open_bank(ctx, need_schema=False)
     bank.init()
     lang = lang_of(ctx)
-    summary = build(bank, progress=lambda text: err.print(f"[dim]{translate(text, lang)}[/]"))
+    summary = build(bank, progress=lambda text: err.print(
+        f"[dim]{text.render(lang) if isinstance(text, Text) else translate(text, lang)}[/]",
+        highlight=False))
     key = bank.keys.create("admin", community=CODE, label="demo")
     base = f"http://{host}:{port}/api/v1"
     click.echo(say("demo_created" if summary.created else "demo_found", lang,

@@ -8,7 +8,7 @@ order; the others are skipped with the reason, so a clerk sees what is left and 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 
 import attrs
@@ -132,17 +132,21 @@ def sort_key(c: Candidate) -> tuple[datetime, int]:
 
 
 def triage(candidates: Iterable[Candidate], approver: str, *, allow_self: bool,
-           include_flagged: bool) -> tuple[list[Candidate], list[Skipped]]:
+           include_flagged: bool, persons: Mapping[str, str] | None = None,
+           shown: str | None = None) -> tuple[list[Candidate], list[Skipped]]:
     """(to approve in time order, skipped with reasons), as ``approve`` would decide
-    each one."""
+    each one. With ``persons`` (each recorder's reference → the person behind it),
+    ``approver`` is the approver's person, and ``shown`` the name the reasons give."""
     passing: list[Candidate] = []
     skipped: list[Skipped] = []
     for c in candidates:
+        recorder = c.recorded_by if persons is None else persons.get(c.recorded_by,
+                                                                     c.recorded_by)
         if c.status != "pending":
             skipped.append(Skipped(c.id, NOT_PENDING, f"already {c.status}"))
-        elif c.recorded_by == approver and not allow_self:
+        elif recorder == approver and not allow_self:
             skipped.append(Skipped(c.id, SELF_APPROVAL,
-                                   f"{approver} recorded it and may not approve it"))
+                                   f"{shown or approver} recorded it and may not approve it"))
         elif c.flags and not include_flagged:
             skipped.append(Skipped(c.id, FLAGGED, ", ".join(c.flags)))
         else:

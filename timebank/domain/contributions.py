@@ -203,9 +203,14 @@ def award_reason(name_zh: str, name_en: str) -> str:
     return f"{name_zh} / {name_en}"[:500]
 
 
-def award_meta(contribution_id: int, rule: str, approver: str | None) -> dict[str, Any]:
-    """An award's meta, naming the contribution, its rule and who approved it."""
+def award_meta(contribution_id: int, rule: str, approver: str | None,
+               approver_ref: str | None = None) -> dict[str, Any]:
+    """An award's meta, naming the contribution, its rule and who approved it: the name
+    a statement shows (a key's holder), and the reference the books keep when it
+    differs (``key:3``)."""
     meta: dict[str, Any] = {"contribution": contribution_id, "rule": rule}
     if approver is not None:
         meta["approver"] = approver
+        if approver_ref is not None and approver_ref != approver:
+            meta["approver_ref"] = approver_ref
     return meta

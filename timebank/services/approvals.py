@@ -31,6 +31,7 @@ from timebank.domain.ledger import EntryKind, SystemAccount, move
 from timebank.domain.transfers import storage_note
 from timebank.errors import ValidationError
 from timebank.i18n import T
+from timebank.services.actors import Actor, check_actor, persons
 from timebank.services.transfers import policy_of as transfer_policy
 from timebank.services.transfers import storage_fit
 from timebank.store.db import Store
@@ -44,18 +45,18 @@ __all__ = ["ApprovalFilter", "Approvals", "BulkApproval", "ImportSummary", "Skip
            "approve_many", "import_summary"]
 
 
-def approve_many(uow: UnitOfWork, where: ApprovalFilter, *, approver: str, key: str,
+def approve_many(uow: UnitOfWork, where: ApprovalFilter, *, approver: Actor, key: str,
                  include_flagged: bool = False) -> BulkApproval:
     """Approve every pending contribution ``where`` covers that a single approval by
-    ``approver`` would approve; the rest are skipped, each with the reason."""
+    ``approver`` would approve; the rest are skipped, each with the reason (those the
+    approver's person recorded, through any key, host identity or CLI name)."""
     check_key(key)
-    if not isinstance(approver, str) or not approver:
-        raise ValidationError(T("an approval names its approver"), field="approver")
+    approver = check_actor(approver)
     if not isinstance(include_flagged, bool):
         raise ValidationError(T("include_flagged is true or false"), field="include_flagged")
     where.check()
-    request = {"op": "approve_many", **where.request(), "approver": approver,
-               "include_flagged": include_flagged}
+    request = {"op": "approve_many", **where.request(), "approver": approver.ref,
+               "approver_name": approver.name, "include_flagged": include_flagged}
 
     def work() -> BulkApproval:
         if where.import_id is not None:
@@ -66,14 +67,16 @@ def approve_many(uow: UnitOfWork, where: ApprovalFilter, *, approver: str, key: 
         skipped: list[Skipped] = []
         capped: list[int] = []
         for chunk in _chunks(uow, where, skipped):
-            passing, left = triage(chunk, approver, allow_self=allow_self,
-                                   include_flagged=include_flagged)
+            who = persons(uow, [approver.ref, *{c.recorded_by for c in chunk}])
+            passing, left = triage(chunk, who[approver.ref], allow_self=allow_self,
+                                   include_flagged=include_flagged, persons=who,
+                                   shown=approver.shown)
             skipped.extend(left)
             done = _approve(uow, passing, approver, capped)
             approved += len(done)
             points += sum(c.points for c in done)
         return BulkApproval(approved, points, tuple(sorted(skipped, key=lambda s: s.id)),
-                            approver, tuple(capped))
+                            approver.ref, tuple(capped))
     return uow.once(key, request, work, BulkApproval)
 
 
@@ -97,7 +100,7 @@ def _chunks(uow: UnitOfWork, where: ApprovalFilter, skipped: list[Skipped]
         after = sort_key(chunk[-1])
 
 
-def _approve(uow: UnitOfWork, passing: Sequence[Candidate], approver: str,
+def _approve(uow: UnitOfWork, passing: Sequence[Candidate], approver: Actor,
              capped: list[int]) -> Sequence[Candidate]:
     """Post the awards of ``passing`` (in time order) in one batch, mark them approved
     and add them to the monthly totals: what ``approve`` does for one. Awards the
@@ -123,11 +126,11 @@ def _approve(uow: UnitOfWork, passing: Sequence[Candidate], approver: str,
         posted = uow.ledger.post_many([
             NewEntry(EntryKind.AWARD, move(sources[c.unit], accounts[c.unit][c.member_id],
                                            c.unit, c.points),
-                     award_reason(c.name_zh, c.name_en), approver, c.occurred_at,
-                     award_meta(c.id, c.rule, approver), earning=1)
+                     award_reason(c.name_zh, c.name_en), approver.ref, c.occurred_at,
+                     award_meta(c.id, c.rule, approver.shown, approver.ref), earning=1)
             for c in paying])
         entry_of = {c.id: done.entry_id for c, done in zip(paying, posted, strict=True)}
-    uow.approvals.approve([(c.id, entry_of.get(c.id)) for c in passing], approver)
+    uow.approvals.approve([(c.id, entry_of.get(c.id)) for c in passing], approver.ref)
     uow.contributions.earn(approval_totals(passing))
     return passing
 
@@ -162,7 +165,7 @@ class Approvals:
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    def approve_many(self, community: str, *, approver: str, key: str,
+    def approve_many(self, community: str, *, approver: Actor, key: str,
                      ids: Sequence[int] | None = None, import_id: int | None = None,
                      rule: str | None = None, unit: str | None = None,
                      from_: date | None = None, to: date | None = None,

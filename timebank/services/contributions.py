@@ -41,6 +41,7 @@ from timebank.domain.transfers import storage_note
 from timebank.errors import InvalidState, SelfApproval, UnknownContribution, ValidationError
 from timebank.gcpause import gc_paused
 from timebank.i18n import T
+from timebank.services.actors import Actor, check_actor, same_person
 from timebank.services.dues import check_dues
 from timebank.services.transfers import policy_of as transfer_policy
 from timebank.services.transfers import storage_fit
@@ -238,11 +239,14 @@ def _award(uow: UnitOfWork, items: Sequence[Resolved], valued: Sequence[Valuatio
 # -- decisions -----------------------------------------------------------------------------
 
 
-def approve(uow: UnitOfWork, contribution_id: int, *, approver: str,
+def approve(uow: UnitOfWork, contribution_id: int, *, approver: Actor,
             key: str | None) -> ContributionResult:
     """Approve a pending contribution once and post its award in the same transaction.
-    The approver is not the recorder unless the community allows self-approval."""
-    request = {"op": "approve", "contribution": contribution_id, "approver": approver}
+    The approver is not the person who recorded it (whichever key, host identity or CLI
+    name either came through) unless the community allows self-approval."""
+    approver = check_actor(approver)
+    request = {"op": "approve", "contribution": contribution_id, "approver": approver.ref,
+               "approver_name": approver.name}
 
     def work() -> ContributionResult:
         found = uow.contributions.load(contribution_id)
@@ -250,10 +254,11 @@ def approve(uow: UnitOfWork, contribution_id: int, *, approver: str,
             raise InvalidState(T("contribution {id} is already {state}", id=contribution_id,
                                  state=found.status),
                                field="status", state=found.status)
-        if approver == found.recorded_by and \
-                not uow.community.settings.get("allow_self_approval"):
+        if not uow.community.settings.get("allow_self_approval") and \
+                same_person(uow, approver, found.recorded_by):
             raise SelfApproval(T("{approver!r} recorded contribution {id} and may not approve it",
-                                 approver=approver, id=contribution_id), field="approver")
+                                 approver=approver.shown, id=contribution_id),
+                               field="approver")
         entry_id = None
         points = found.points
         if points > 0:
@@ -266,9 +271,10 @@ def approve(uow: UnitOfWork, contribution_id: int, *, approver: str,
             issuance = uow.ledger.system_account(SystemAccount.ISSUANCE, found.unit)
             entry_id = uow.ledger.post(NewEntry(
                 EntryKind.AWARD, move(issuance, account, found.unit, points),
-                award_reason(found.name_zh, found.name_en), approver, found.occurred_at,
-                award_meta(contribution_id, found.rule, approver), earning=1)).entry_id
-        uow.contributions.decide(contribution_id, "approved", approver, None,
+                award_reason(found.name_zh, found.name_en), approver.ref, found.occurred_at,
+                award_meta(contribution_id, found.rule, approver.shown, approver.ref),
+                earning=1)).entry_id
+        uow.contributions.decide(contribution_id, "approved", approver.ref, None,
                                  entry_id=entry_id)
         uow.contributions.earn([(found.member_id, found.rule, found.unit, found.month,
                                  points, 1)])
@@ -278,17 +284,25 @@ def approve(uow: UnitOfWork, contribution_id: int, *, approver: str,
     return uow.once(key, request, work, ContributionResult)
 
 
-def reject(uow: UnitOfWork, contribution_id: int, *, approver: str, reason: str,
+def reject(uow: UnitOfWork, contribution_id: int, *, approver: Actor, reason: str,
            key: str | None) -> ContributionResult:
-    """Reject a pending contribution once, saying why; its points free the caps."""
+    """Reject a pending contribution once, saying why; its points free the caps. As
+    with approving, the person who recorded it may not (unless self-approval is allowed):
+    a recorder who rejects her own record would undo the four eyes' record of it."""
+    approver = check_actor(approver)
     _check_reason(reason, "a rejection")
-    request = {"op": "reject", "contribution": contribution_id, "approver": approver,
-               "reason": reason}
+    request = {"op": "reject", "contribution": contribution_id, "approver": approver.ref,
+               "approver_name": approver.name, "reason": reason}
 
     def work() -> ContributionResult:
         found = uow.contributions.load(contribution_id)
         _check_status(found.status, "pending", contribution_id)
-        uow.contributions.decide(contribution_id, "rejected", approver, reason)
+        if not uow.community.settings.get("allow_self_approval") and \
+                same_person(uow, approver, found.recorded_by):
+            raise SelfApproval(T("{approver!r} recorded contribution {id} and may not "
+                                 "reject it", approver=approver.shown, id=contribution_id),
+                               field="approver")
+        uow.contributions.decide(contribution_id, "rejected", approver.ref, reason)
         return found.result("rejected", None)
     return uow.once(key, request, work, ContributionResult)
 
@@ -362,6 +376,12 @@ def get(uow: UnitOfWork, contribution_id: int) -> Contribution:
     return found[0]
 
 
+def recorder(recorded_by: str | Actor) -> str:
+    """What the books keep of a recorder: an ``Actor``'s reference, or a plain name (a
+    name recorded so is the same person as ``Actor.operator`` of that name)."""
+    return recorded_by.ref if isinstance(recorded_by, Actor) else recorded_by
+
+
 class Contributions:
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -371,13 +391,13 @@ class Contributions:
                occurred_on: date | str | None = None, started_at: datetime | None = None,
                ended_at: datetime | None = None, scheduled_minutes: int | None = None,
                tags: Sequence[str] = (), note: str = "", period: str | None = None,
-               recorded_by: str = "system") -> ContributionResult:
+               recorded_by: str | Actor = "system") -> ContributionResult:
         """Record one contribution; auto-approved rules post their award at once,
         rules that need approval leave it ``pending``. Caps cut points, never reject."""
         item = ContributionInput(member, rule, quantity, occurred_on, started_at, ended_at,
                                  scheduled_minutes, tuple(tags), note, period)
         return self.store.transact(community, lambda uow: record(
-            uow, item, key=key, recorded_by=recorded_by))
+            uow, item, key=key, recorded_by=recorder(recorded_by)))
 
     def record_batch(self, community: str, rule: str, members_: Sequence[str], *, key: str,
                      quantity: int | float | str | None = None,
@@ -385,7 +405,7 @@ class Contributions:
                      started_at: datetime | None = None, ended_at: datetime | None = None,
                      scheduled_minutes: int | None = None, tags: Sequence[str] = (),
                      note: str = "", period: str | None = None,
-                     recorded_by: str = "system") -> BatchResult:
+                     recorded_by: str | Actor = "system") -> BatchResult:
         """One activity, many members (a service day, a snow-clearing morning): one
         contribution each, all or none, under one idempotency key."""
         if isinstance(members_, str) or not members_:
@@ -396,28 +416,30 @@ class Contributions:
                                    scheduled_minutes, tuple(tags), note, period)
                  for m in members_]
         return self.store.transact(community, lambda uow: record_batch(
-            uow, items, key=key, recorded_by=recorded_by))
+            uow, items, key=key, recorded_by=recorder(recorded_by)))
 
     def record_many(self, community: str, items: Sequence[ContributionInput], *,
-                    recorded_by: str = "system") -> BulkResult:
+                    recorded_by: str | Actor = "system") -> BulkResult:
         """Record many contributions (an import: thousands to hundreds of thousands) in
         one transaction with set-based statements. Each item carries its own ``key``;
         items whose key was already used are replayed (not recorded again)."""
         with gc_paused():
             return self.store.transact(community, lambda uow: record_many(
-                uow, items, recorded_by=recorded_by))
+                uow, items, recorded_by=recorder(recorded_by)))
 
-    def approve(self, community: str, contribution_id: int, *, approver: str,
+    def approve(self, community: str, contribution_id: int, *, approver: Actor,
                 key: str | None) -> ContributionResult:
         """Approve a pending contribution once and post its award in the same
-        transaction. The approver is not the recorder unless the community's settings
-        say ``allow_self_approval``."""
+        transaction, as ``approver`` (``Actor.key(3, "王芳")``, ``Actor.host("u17")``,
+        ``Actor.operator("李四")``): not the person who recorded it, unless the
+        community's settings say ``allow_self_approval``."""
         return self.store.transact(community, lambda uow: approve(
             uow, contribution_id, approver=approver, key=key))
 
-    def reject(self, community: str, contribution_id: int, *, approver: str, reason: str,
+    def reject(self, community: str, contribution_id: int, *, approver: Actor, reason: str,
                key: str | None) -> ContributionResult:
-        """Reject a pending contribution once, saying why; its points free the caps."""
+        """Reject a pending contribution once, saying why; its points free the caps. The
+        person who recorded it may not (unless ``allow_self_approval``)."""
         return self.store.transact(community, lambda uow: reject(
             uow, contribution_id, approver=approver, reason=reason, key=key))
 

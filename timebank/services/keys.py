@@ -37,6 +37,7 @@ class CreatedKey:
     role: str
     community: str | None
     member: str | None
+    holder: str = ""
 
 
 def digest(token: str) -> str:
@@ -62,8 +63,10 @@ def check_role(role: object) -> str:
 
 
 def create(uow: UnitOfWork, role: str, *, member: str | None = None,
-           label: str = "") -> CreatedKey:
-    """A new key for ``role`` in the unit of work's community (none: a platform key)."""
+           label: str = "", holder: str = "") -> CreatedKey:
+    """A new key for ``role`` in the unit of work's community (none: a platform key),
+    given to ``holder`` (a person's name: what statements show for what the key does,
+    and who four-eyes sees)."""
     community = uow.community_code
     check_role(role)
     if community is None and role != "admin":
@@ -73,6 +76,7 @@ def create(uow: UnitOfWork, role: str, *, member: str | None = None,
                               field="member")
     if not isinstance(label, str) or len(label) > 200:
         raise ValidationError(T("label must be text of at most 200 characters"), field="label")
+    holder = check_holder(holder)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     community_id = member_id = None
     if community is not None:
@@ -80,8 +84,18 @@ def create(uow: UnitOfWork, role: str, *, member: str | None = None,
         if member is not None:
             member_id = uow.members.id_of(member)
     key_id = uow.keys.add(community_id=community_id, member_id=member_id, role=role,
-                          key_hash=digest(token), prefix=token[:12], label=label)
-    return CreatedKey(key_id, token, role, community, member)
+                          key_hash=digest(token), prefix=token[:12], label=label,
+                          holder=holder)
+    return CreatedKey(key_id, token, role, community, member, holder)
+
+
+def check_holder(holder: object) -> str:
+    """A holder's name: text of at most 100 characters, no line breaks (may be empty)."""
+    if not isinstance(holder, str) or len(holder.strip()) > 100 or \
+            any(not ch.isprintable() for ch in holder):
+        raise ValidationError(T("a key's holder is a name of at most 100 characters"),
+                              field="holder")
+    return holder.strip()
 
 
 def resolve(uow: UnitOfWork, token: str) -> Identity:
@@ -89,7 +103,8 @@ def resolve(uow: UnitOfWork, token: str) -> Identity:
     found = uow.keys.find(digest(check_token(token)))
     if found is None or found.revoked_at is not None:
         raise Unauthorized(T("unknown API key"))
-    return Identity(found.role, found.community, found.member, actor=f"key:{found.id}")
+    return Identity(found.role, found.community, found.member, actor=f"key:{found.id}",
+                    name=found.holder)
 
 
 def revoke(uow: UnitOfWork, key_id: int) -> None:
@@ -118,11 +133,13 @@ class Keys:
         self.store = store
 
     def create(self, role: str, *, community: str | None = None, member: str | None = None,
-               label: str = "") -> CreatedKey:
+               label: str = "", holder: str = "") -> CreatedKey:
         """A new key. ``admin`` without a community is a platform key; every other role
-        needs a community, and ``member`` (only) needs the member it is for."""
+        needs a community, and ``member`` (only) needs the member it is for. ``holder``
+        names the person it is given to (王芳): statements show that name, and one
+        person's keys count as one approver."""
         return self.store.transact(community, lambda uow: create(
-            uow, role, member=member, label=label))
+            uow, role, member=member, label=label, holder=holder))
 
     def resolve(self, token: str) -> Identity:
         """The identity a bearer token stands for; ``Unauthorized`` if it stands for none."""

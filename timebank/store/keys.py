@@ -6,6 +6,8 @@ of work's community: the use case passes the ids it resolved.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import sqlalchemy as sa
 
 from timebank.domain.access import ApiKey, KeyListing
@@ -16,18 +18,18 @@ from timebank.timeutil import utcnow
 
 class KeysGateway(Gateway):
     def add(self, *, community_id: int | None, member_id: int | None, role: str,
-            key_hash: str, prefix: str, label: str) -> int:
+            key_hash: str, prefix: str, label: str, holder: str = "") -> int:
         """Store a new key (its digest, never the token); returns its id."""
         return int(self.conn.execute(api_keys.insert().values(
             community_id=community_id, member_id=member_id, role=role, key_hash=key_hash,
-            prefix=prefix, label=label, created_at=utcnow()).returning(api_keys.c.id)
-        ).scalar_one())
+            prefix=prefix, label=label, holder=holder, created_at=utcnow())
+            .returning(api_keys.c.id)).scalar_one())
 
     def find(self, key_hash: str) -> ApiKey | None:
         """The key with this digest, with its community's and member's codes."""
         row = self.conn.execute(
             sa.select(api_keys.c.id, api_keys.c.role, communities.c.code, members.c.code,
-                      api_keys.c.revoked_at)
+                      api_keys.c.revoked_at, api_keys.c.holder)
             .select_from(api_keys
                          .outerjoin(communities, communities.c.id == api_keys.c.community_id)
                          .outerjoin(members, members.c.id == api_keys.c.member_id))
@@ -39,7 +41,7 @@ class KeysGateway(Gateway):
         revoked ones only when ``revoked``."""
         query = (sa.select(api_keys.c.id, api_keys.c.role, communities.c.code,
                            members.c.code, api_keys.c.prefix, api_keys.c.label,
-                           api_keys.c.created_at, api_keys.c.revoked_at)
+                           api_keys.c.created_at, api_keys.c.revoked_at, api_keys.c.holder)
                  .select_from(api_keys
                               .outerjoin(communities,
                                          communities.c.id == api_keys.c.community_id)
@@ -50,6 +52,15 @@ class KeysGateway(Gateway):
         if not revoked:
             query = query.where(api_keys.c.revoked_at.is_(None))
         return [KeyListing(*row) for row in self.conn.execute(query)]
+
+    def holders(self, key_ids: Iterable[int]) -> dict[int, str]:
+        """The holder's name of each of ``key_ids`` that has one."""
+        wanted = sorted(set(key_ids))
+        if not wanted:
+            return {}
+        return {int(kid): holder for kid, holder in self.conn.execute(
+            sa.select(api_keys.c.id, api_keys.c.holder)
+            .where(api_keys.c.id.in_(wanted), api_keys.c.holder != ""))}
 
     def community_of(self, key_id: int) -> tuple[bool, int | None]:
         """Whether key ``key_id`` exists, and its community's id (``None``: platform)."""

@@ -22,7 +22,7 @@ def approve_many(headers: dict[str, str], body: dict[str, Any]) -> Any:
     """Approve `ids`, or every pending contribution a filter matches, each checked as a
     single approval is: the caller must not be its recorder, and flagged ones are
     skipped unless `include_flagged`. Skipped ones are listed with the reason."""
-    return bank().approvals.approve_many(community(), approver=identity().actor,
+    return bank().approvals.approve_many(community(), approver=identity().as_actor(),
                                          key=headers["key"], **body)
 
 

@@ -53,7 +53,8 @@ def record_batch(headers: dict[str, str], body: dict[str, Any]) -> Any:
 def approve(headers: dict[str, str], contribution_id: int) -> Any:
     """Approve a pending contribution (by someone other than its recorder)."""
     return bank().contributions.approve(community(), contribution_id,
-                                        approver=identity().actor, key=headers.get("key"))
+                                        approver=identity().as_actor(),
+                                        key=headers.get("key"))
 
 
 @bp.route(f"/contributions/<{ID}:contribution_id>/reject", methods=["POST"])
@@ -64,8 +65,8 @@ def approve(headers: dict[str, str], contribution_id: int) -> Any:
 def reject(headers: dict[str, str], body: dict[str, Any], contribution_id: int) -> Any:
     """Reject a pending contribution, saying why."""
     return bank().contributions.reject(community(), contribution_id,
-                                       approver=identity().actor, key=headers.get("key"),
-                                       **body)
+                                       approver=identity().as_actor(),
+                                       key=headers.get("key"), **body)
 
 
 @bp.route(f"/contributions/<{ID}:contribution_id>/reverse", methods=["POST"])

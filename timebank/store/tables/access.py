@@ -21,6 +21,8 @@ api_keys = sa.Table(
     sa.Column("key_hash", sa.String(64), nullable=False, unique=True),
     sa.Column("prefix", sa.String(16), nullable=False),
     sa.Column("label", sa.String(200), nullable=False),
+    # The person the key is given to (王芳): what statements show, who four-eyes sees.
+    sa.Column("holder", sa.String(100), nullable=False, server_default=""),
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Column("revoked_at", sa.DateTime, nullable=True),
     sa.Index(None, "community_id"),
