@@ -116,7 +116,11 @@ def test_the_monthly_report_shows_writes_csv_xlsx_and_the_poster(db, tmp_path):
 
 def test_a_bad_month_is_a_clear_error(db):
     result = run(db, "report", "monthly", "--community", "sjhy", "--month", "March")
-    assert result.exit_code == 2 and "month must be YYYY-MM" in result.output
+    english = run(db, "--lang", "en", "report", "monthly", "--community", "sjhy", "--month",
+                  "March")
+    assert result.exit_code == english.exit_code == 2
+    assert "month 必须是 YYYY-MM" in result.output and "must be" not in result.output
+    assert "month must be YYYY-MM" in english.output
 
 
 def test_leaderboard_and_participation_commands(db, tmp_path):

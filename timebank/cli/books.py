@@ -46,7 +46,8 @@ def community() -> None:
 @lang_option
 @click.argument("code")
 @click.option("--name", required=True, help="Display name, e.g. 世纪花园社区.")
-@click.option("--timezone", default=DEFAULT_TIMEZONE, show_default=True)
+@click.option("--timezone", default=DEFAULT_TIMEZONE, show_default=True,
+              help="The community's time zone (an IANA name).")
 @click.option("--rulebook", default=None, help="A rulebook TOML file or a shipped name.")
 @click.pass_context
 def community_create(ctx: click.Context, code: str, name: str, timezone: str,

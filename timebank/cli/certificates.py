@@ -18,7 +18,7 @@ from rich.console import Console
 
 from timebank.cli.main import db_option, lang_of, lang_option, main, open_bank
 from timebank.errors import ValidationError
-from timebank.i18n import T
+from timebank.i18n import N_, T, translate
 from timebank.store.anchors import Anchor
 
 out = Console()
@@ -30,22 +30,21 @@ def certificate() -> None:
 
 
 def _print(cert: Any, lang: str) -> None:
-    zh = lang == "zh"
     base = os.environ.get("TIMEBANK_PUBLIC_URL", "").rstrip("/")
     lines = [
-        (("证明编号", "Number"), cert.number),
-        (("姓名", "Name"), f"{cert.name} ({cert.member})"),
-        (("服务期间", "Period"), f"{cert.period_from} — {cert.period_to}"),
-        (("志愿服务时长(分钟)", "Service minutes"), cert.service_minutes),
-        (("荣誉时长(分钟)", "Honour minutes"), cert.honour_minutes),
-        (("出具单位", "Issuer"), cert.issuer.name),
-        (("出具日期", "Issued on"), cert.issued_on),
-        (("状态", "Status"), cert.status),
-        (("摘要", "Digest"), cert.digest),
-        (("核验地址", "Verify at"), (base + "/api/v1" if base else "") + cert.verify_path),
+        (N_("Number"), cert.number),
+        (N_("Name"), f"{cert.name} ({cert.member})"),
+        (N_("Period"), f"{cert.period_from} — {cert.period_to}"),
+        (N_("Service minutes"), cert.service_minutes),
+        (N_("Honour minutes"), cert.honour_minutes),
+        (N_("Issuer"), cert.issuer.name),
+        (N_("Issued on"), cert.issued_on),
+        (N_("Status"), cert.status),
+        (N_("Digest"), cert.digest),
+        (N_("Verify at"), (base + "/api/v1" if base else "") + cert.verify_path),
     ]
-    for (label_zh, label_en), value in lines:
-        out.print(f"{label_zh if zh else label_en}: {value}", markup=False, highlight=False)
+    for label, value in lines:
+        out.print(f"{translate(label, lang)}: {value}", markup=False, highlight=False)
     for a in (*cert.activities, *cert.honours):
         out.print(f"  {a.day} {a.rule_name} {a.minutes} {a.recorded_by} "
                   f"{a.approved_by or ''}", markup=False, highlight=False)
@@ -54,11 +53,13 @@ def _print(cert: Any, lang: str) -> None:
 @certificate.command("issue")
 @db_option
 @lang_option
-@click.option("--community", "code", required=True)
+@click.option("--community", "code", required=True, help="Community code.")
 @click.argument("member")
-@click.option("--from", "start", required=True, type=click.DateTime(["%Y-%m-%d"]))
-@click.option("--to", "end", required=True, type=click.DateTime(["%Y-%m-%d"]))
-@click.option("--purpose", default="")
+@click.option("--from", "start", required=True, type=click.DateTime(["%Y-%m-%d"]),
+              help="First day of the period (YYYY-MM-DD).")
+@click.option("--to", "end", required=True, type=click.DateTime(["%Y-%m-%d"]),
+              help="Last day of the period (YYYY-MM-DD).")
+@click.option("--purpose", default="", help="What the certificate is for (printed on it).")
 @click.option("--by", "actor", default="cli", help="Who issues it (the handler).")
 @click.pass_context
 def issue(ctx: click.Context, code: str, member: str, start: datetime, end: datetime,
@@ -92,8 +93,8 @@ def show(ctx: click.Context, number: str, html_out: Path | None) -> None:
 @db_option
 @lang_option
 @click.argument("number")
-@click.option("--reason", required=True)
-@click.option("--by", "actor", default="cli")
+@click.option("--reason", required=True, help="Why it is revoked (kept on record).")
+@click.option("--by", "actor", default="cli", help="Who revokes it (the handler).")
 @click.pass_context
 def revoke(ctx: click.Context, number: str, reason: str, actor: str) -> None:
     """Revoke certificate NUMBER (it stays on record, answering "revoked")."""

@@ -12,12 +12,12 @@ from rich.table import Table
 from timebank.cli.main import db_option, lang_of, lang_option, main, open_bank
 from timebank.cli.reporting import emit
 from timebank.domain.districts import Position
+from timebank.i18n import N_, translate
 from timebank.timeutil import utcnow
 
 out = Console()
 
-_WORDS = {"zh": ("社区", "单位", "净头寸", "结算至"),
-          "en": ("community", "unit", "net", "settled to")}
+_WORDS = (N_("community"), N_("unit"), N_("net"), N_("settled to"))  # catalogue ids
 
 
 @main.group()
@@ -26,7 +26,7 @@ def district() -> None:
 
 
 def _table(positions: list[Position], lang: str) -> Table:
-    community, unit, net, _ = _WORDS[lang]
+    community, unit, net, _ = (translate(w, lang) for w in _WORDS)
     partners = sorted({p for pos in positions for p in pos.partners})
     table = Table(community, unit, net, *partners)
     for pos in positions:
@@ -57,7 +57,7 @@ def settle(ctx: click.Context, code: str, until: datetime | None) -> None:
     """Close a period: each community's clearing balance goes to its settlement."""
     bank, lang = open_bank(ctx), lang_of(ctx)
     done = bank.districts.settle(code, until or utcnow(), actor="cli")
-    out.print(f"{_WORDS[lang][3]} {done.until}")
+    out.print(f"{translate(_WORDS[3], lang)} {done.until}")
     out.print(_table(list(done.positions), lang))
 
 

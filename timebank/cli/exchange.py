@@ -17,30 +17,29 @@ from rich.console import Console
 from rich.table import Table
 
 from timebank.cli.main import db_option, lang_of, lang_option, main, open_bank
+from timebank.i18n import N_, translate
 
 out = Console()
-TEXT = {
-    "posted": {"zh": "需求 #{id} 已发布,冻结 {minutes} 分钟(付款方 {payer})",
-               "en": "request #{id} posted, {minutes} minutes held (payer {payer})"},
-    "state": {"zh": "需求 #{id}: {status};志愿者 {volunteers}",
-              "en": "request #{id}: {status}; volunteers {volunteers}"},
-    "paid": {"zh": "需求 #{id} 已完成:支付 {minutes} 分钟,退回 {released} 分钟(分录 {entry})",
-             "en": "request #{id} done: {minutes} minutes paid, {released} released "
-                   "(entry {entry})"},
-    "expired": {"zh": "{n} 个需求已过期", "en": "{n} requests expired"},
-    "expired_in": {"zh": "{community}: {n} 个过期未完成的互助需求已关闭,冻结的时间已退回",
-                   "en": "{community}: {n} open request(s) past their date expired, their "
-                         "minutes released"},
-    "would_expire_in": {"zh": "{community}: 将关闭 {n} 个过期未完成的互助需求",
-                        "en": "{community}: {n} open request(s) past their date would expire"},
-    "offer": {"zh": "服务项目 #{id} ({member}, {category}): {status}",
-              "en": "offer #{id} ({member}, {category}): {status}"},
-    "key": {"zh": "幂等键: {key}", "en": "idempotency key: {key}"},
+TEXT = {  # catalogue ids
+    "posted": N_("request #{id} posted, {minutes} minutes held (payer {payer})"),
+    "state": N_("request #{id}: {status}; volunteers {volunteers}"),
+    "paid": N_("request #{id} done: {minutes} minutes paid, {released} released "
+               "(entry {entry})"),
+    "expired": N_("{n} requests expired"),
+    "expired_in": N_("{community}: {n} open request(s) past their date expired, their "
+                     "minutes released"),
+    "would_expire_in": N_("{community}: {n} open request(s) past their date would expire"),
+    "offer": N_("offer #{id} ({member}, {category}): {status}"),
+    "key": N_("idempotency key: {key}"),
 }
+REQUEST_COLUMNS = (N_("id"), N_("status"), N_("member"), N_("title"), N_("category"),
+                   N_("minutes"), N_("needed_on"), N_("volunteers"), N_("matches"))
+OFFER_COLUMNS = (N_("id"), N_("member"), N_("category"), N_("text"), N_("availability"),
+                 N_("grid/building"))
 
 
 def say(ctx: click.Context, name: str, **values: Any) -> None:
-    out.print(TEXT[name][lang_of(ctx)].format(**values), markup=False)
+    out.print(translate(TEXT[name], lang_of(ctx), **values), markup=False)
 
 
 def _key(ctx: click.Context, key: str | None) -> str:
@@ -59,10 +58,10 @@ def expire_requests(bank: Any, community: str, day: date, lang: str, *,
     """For ``timebank expire``: expire the open requests needed before ``day`` (or, on a
     dry run, count them) and say how many."""
     if dry_run:
-        return TEXT["would_expire_in"][lang].format(
-            community=community, n=len(bank.requests.due(community, day)))
+        return translate(TEXT["would_expire_in"], lang, community=community,
+                         n=len(bank.requests.due(community, day)))
     ids = bank.requests.expire(community, today=day, actor="cli")
-    return TEXT["expired_in"][lang].format(community=community, n=len(ids))
+    return translate(TEXT["expired_in"], lang, community=community, n=len(ids))
 
 
 def common(fn: Any) -> Any:
@@ -83,11 +82,12 @@ def request() -> None:
 @common
 @keyed
 @click.option("--member", required=True, help="The member served.")
-@click.option("--title", required=True)
+@click.option("--title", required=True, help="What is needed, in a few words.")
 @click.option("--category", required=True, help="A code of `timebank request categories`.")
 @click.option("--minutes", type=int, required=True, help="Estimated minutes (held now).")
-@click.option("--needed-on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None)
-@click.option("--place", default="")
+@click.option("--needed-on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="The day it is needed (YYYY-MM-DD).")
+@click.option("--place", default="", help="Where (an address or a building).")
 @click.option("--pool", is_flag=True, help="Paid from the community's donation pool.")
 @click.option("--volunteers", type=int, default=1, help="A group job: up to N volunteers.")
 def post(ctx: click.Context, code: str, key: str | None, member: str, title: str,
@@ -139,7 +139,7 @@ def confirm(ctx: click.Context, code: str, key: str | None, request_id: int,
 @request.command("dispute")
 @common
 @click.argument("request_id", type=int)
-@click.option("--reason", required=True)
+@click.option("--reason", required=True, help="Why (kept in the request's history).")
 def dispute(ctx: click.Context, code: str, request_id: int, reason: str) -> None:
     """Record the requester's dispute."""
     _state(ctx, open_bank(ctx).requests.dispute(code, request_id, reason, actor="cli"))
@@ -150,7 +150,7 @@ def dispute(ctx: click.Context, code: str, request_id: int, reason: str) -> None
 @keyed
 @click.argument("request_id", type=int)
 @click.option("--minutes", type=int, required=True, help="0 to the estimate.")
-@click.option("--reason", required=True)
+@click.option("--reason", required=True, help="Why (kept in the request's history).")
 def settle(ctx: click.Context, code: str, key: str | None, request_id: int, minutes: int,
            reason: str) -> None:
     """Settle a dispute (the community office)."""
@@ -162,7 +162,7 @@ def settle(ctx: click.Context, code: str, key: str | None, request_id: int, minu
 @request.command("cancel")
 @common
 @click.argument("request_id", type=int)
-@click.option("--reason", required=True)
+@click.option("--reason", required=True, help="Why (kept in the request's history).")
 def cancel(ctx: click.Context, code: str, request_id: int, reason: str) -> None:
     """Cancel a request; its minutes go back."""
     _state(ctx, open_bank(ctx).requests.cancel(code, request_id, reason, actor="cli"))
@@ -170,7 +170,8 @@ def cancel(ctx: click.Context, code: str, request_id: int, reason: str) -> None:
 
 @request.command("expire")
 @common
-@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None)
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Expire as of this local day (default: today).")
 def expire(ctx: click.Context, code: str, today: datetime | None) -> None:
     """Expire open requests past their date; their minutes go back."""
     ids = open_bank(ctx).requests.expire(code, today=_day(today), actor="cli")
@@ -179,14 +180,14 @@ def expire(ctx: click.Context, code: str, today: datetime | None) -> None:
 
 @request.command("list")
 @common
-@click.option("--status", default=None)
-@click.option("--category", default=None)
-@click.option("--member", default=None)
+@click.option("--status", default=None, help="Only requests in this state.")
+@click.option("--category", default=None, help="Only this category.")
+@click.option("--member", default=None, help="Only requests posted by this member.")
 @click.option("--unit", default=None, help="Requesters living under this grid/building.")
 def list_requests(ctx: click.Context, code: str, **filters: Any) -> None:
     """Requests (open ones by date, with the nearest offers)."""
-    table = Table("id", "status", "member", "title", "category", "minutes", "needed_on",
-                  "volunteers", "matches")
+    lang = lang_of(ctx)
+    table = Table(*(translate(h, lang) for h in REQUEST_COLUMNS))
     for r in open_bank(ctx).requests.find(code, limit=1000, **filters):
         table.add_row(str(r.id), r.status, r.member, r.title, r.category, str(r.minutes),
                       str(r.needed_on or ""), ", ".join(r.volunteers),
@@ -221,10 +222,10 @@ def offer() -> None:
 
 @offer.command("add")
 @common
-@click.option("--member", required=True)
-@click.option("--category", required=True)
-@click.option("--text", required=True)
-@click.option("--availability", default="")
+@click.option("--member", required=True, help="The member who offers.")
+@click.option("--category", required=True, help="The offer's category.")
+@click.option("--text", required=True, help="What the member offers to do.")
+@click.option("--availability", default="", help="When the member is available.")
 def add_offer(ctx: click.Context, code: str, member: str, category: str, text: str,
               availability: str) -> None:
     """List what a member can do."""
@@ -243,11 +244,12 @@ def withdraw_offer(ctx: click.Context, code: str, offer_id: int) -> None:
 
 @offer.command("list")
 @common
-@click.option("--category", default=None)
+@click.option("--category", default=None, help="Only this category.")
 @click.option("--unit", default=None, help="Offerers living under this grid/building.")
 def list_offers(ctx: click.Context, code: str, **filters: Any) -> None:
     """Listed offers, by category and unit."""
-    table = Table("id", "member", "category", "text", "availability", "unit")
+    lang = lang_of(ctx)
+    table = Table(*(translate(h, lang) for h in OFFER_COLUMNS))
     for o in open_bank(ctx).offers.find(code, limit=1000, **filters):
         table.add_row(str(o.id), o.member, o.category, o.text, o.availability, o.unit or "")
     out.print(table)

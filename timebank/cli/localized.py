@@ -155,3 +155,72 @@ def walk(command: click.Command) -> list[tuple[str, str]]:
 
     visit(command, command.name or "timebank")
     return found
+
+
+# click's own messages (parsing, types), as catalogue ids with named values: the CLI's
+# errors read in one language even when click, not timebank, finds the mistake.
+_CLICK = [(re.compile(pattern), msgid) for pattern, msgid in (
+    (r"Missing option (?P<name>.+)\.", N_("Missing option {name}.")),
+    (r"Missing argument (?P<name>.+)\.", N_("Missing argument {name}.")),
+    (r"Missing parameter: (?P<name>.+)", N_("Missing parameter: {name}")),
+    (r"No such option '(?P<name>[^']+)'\. Did you mean '(?P<other>[^']+)'\?",
+     N_("No such option '{name}'. Did you mean '{other}'?")),
+    (r"No such option '(?P<name>[^']+)'\. \(Did you mean one of: (?P<others>.+)\?\)",
+     N_("No such option '{name}'. (Did you mean one of: {others}?)")),
+    (r"No such option '(?P<name>[^']+)'\.", N_("No such option '{name}'.")),
+    (r"No such command '(?P<name>[^']+)'\.", N_("No such command '{name}'.")),
+    (r"Option '(?P<name>[^']+)' requires an argument\.",
+     N_("Option '{name}' requires an argument.")),
+    (r"Got unexpected extra arguments? \((?P<args>.*)\)",
+     N_("Got unexpected extra arguments ({args})")),
+    (r"Invalid value for (?P<name>[^:]+): (?P<reason>.*)",
+     N_("Invalid value for {name}: {reason}")),
+    (r"(?P<value>.+) is not a valid integer\.", N_("{value} is not a valid integer.")),
+    (r"(?P<value>.+) is not a valid float\.", N_("{value} is not a valid float.")),
+    (r"(?P<value>.+) is not a valid boolean\.", N_("{value} is not a valid boolean.")),
+    (r"(?P<value>.+) is not one of (?P<choices>.+)\.", N_("{value} is not one of {choices}.")),
+    (r"(?P<value>.+) does not match the formats? (?P<formats>.+)\.",
+     N_("{value} does not match the format {formats}.")),
+    (r"(?P<value>.+) is not in the range (?P<range>.+)\.",
+     N_("{value} is not in the range {range}.")),
+    (r"(?P<what>.+) '(?P<path>.+)' does not exist\.", N_("{what} '{path}' does not exist.")),
+)]
+HINT = N_("Try '{command} {option}' for help.")
+ERROR = N_("Error: {message}")
+ABORTED = N_("Aborted!")
+
+
+def click_message(message: str, lang: str) -> str:
+    """One of click's messages in ``lang`` (a message it does not know stays as it is)."""
+    for pattern, msgid in _CLICK:
+        found = pattern.fullmatch(message.strip())
+        if found:
+            values = found.groupdict()
+            if "reason" in values:
+                values["reason"] = click_message(values["reason"], lang)
+            return translate(msgid, lang, **values)
+    return message
+
+
+def show_click_error(exc: click.ClickException, lang: str) -> None:
+    """What click's ``show`` prints, in ``lang``: usage, hint and the error line."""
+    ctx = getattr(exc, "ctx", None)
+    if isinstance(exc, click.UsageError) and ctx is not None:
+        hint = ""
+        if ctx.command.get_help_option(ctx) is not None:
+            hint = translate(HINT, lang, command=ctx.command_path,
+                             option=max(ctx.command.get_help_option_names(ctx), key=len))
+        click.echo(f"{ctx.get_usage()}\n{hint}\n" if hint else f"{ctx.get_usage()}\n",
+                   err=True, color=ctx.color)
+    click.echo(translate(ERROR, lang, message=click_message(exc.format_message(), lang)),
+               err=True)
+
+
+def lang_of_args(args: Sequence[str]) -> str | None:
+    """``zh``/``en`` from ``--lang X`` / ``--lang=X`` among the raw arguments, if given."""
+    for i, arg in enumerate(args):
+        value = args[i + 1] if arg == "--lang" and i + 1 < len(args) else (
+            arg.split("=", 1)[1] if arg.startswith("--lang=") else None)
+        if value in ("zh", "en"):
+            return value
+    return None

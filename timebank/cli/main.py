@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from typing import Any
 
 import click
 from rich.console import Console
 
-from timebank.cli.localized import LocalizedGroup
+from timebank.cli.localized import ABORTED, LocalizedGroup, lang_of_args, show_click_error
 from timebank.cli.messages import pick_lang, say
 from timebank.errors import TimebankError
+from timebank.i18n import translate
 from timebank.store.db import DEFAULT_URL
 
 err = Console(stderr=True)
@@ -19,6 +21,24 @@ err = Console(stderr=True)
 class Group(LocalizedGroup):
     """Turns library errors into one readable line in the selected language and exit
     status 2 (no traceback); help pages are localised (``cli/localized.py``)."""
+
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True,
+             **extra: Any) -> Any:
+        """click's standalone main, but its own errors (a missing option, a bad value) are
+        shown in the selected language too (``cli/localized.py``)."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, **extra)
+        raw = list(sys.argv[1:] if args is None else args)
+        try:
+            done = super().main(raw, prog_name, complete_var, False, **extra)
+        except click.ClickException as exc:
+            show_click_error(exc, pick_lang(lang_of_args(raw)))
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo(translate(ABORTED, pick_lang(lang_of_args(raw))), err=True)
+            sys.exit(1)
+        sys.exit(done if isinstance(done, int) and not isinstance(done, bool) else 0)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

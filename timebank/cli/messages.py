@@ -16,9 +16,8 @@ from timebank.i18n import LANGS, N_, normalize, translate
 
 __all__ = ["LANGS", "MESSAGES", "pick_lang", "say"]
 
-# name -> English template (the catalogue id). An entry still written as
-# {"zh": ..., "en": ...} is used as it is until its text moves into the catalogue.
-MESSAGES: dict[str, Any] = {
+# name -> English template (the catalogue id).
+MESSAGES: dict[str, str] = {
     "import_ok": N_("imported: {rows} rows read, {added} added, {unchanged} already present."),
     "import_skipped": N_("{rejected} bad rows skipped (the others were imported):"),
     "import_refused": N_("nothing imported: {rejected} bad rows. Fix them and import again, or "
@@ -69,14 +68,10 @@ MESSAGES: dict[str, Any] = {
                        "{contributions} contributions"),
     "demo_found": N_("found demo community {community} ({name}): {members} members"),
     "expire_member": N_("  {member}: {amount}"),
-    "rulebook_installed": {
-        "zh": "已为社区 {community} 安装规则手册 {book}({rules} 条规则){since}",
-        "en": "installed rulebook {book} in {community} ({rules} rules){since}"},
-    "replaced_from": {"zh": ";改动的规则自 {day} 起按手册执行",
-                      "en": "; changed rules follow the book from {day}"},
-    "contribution_reversed": {
-        "zh": "已撤销贡献记录 #{id}({member},{rule}):收回 {points} {unit}",
-        "en": "reversed contribution #{id} ({member}, {rule}): {points} {unit} taken back"},
+    "rulebook_installed": N_("installed rulebook {book} in {community} ({rules} rules){since}"),
+    "replaced_from": N_("; changed rules follow the book from {day}"),
+    "contribution_reversed": N_("reversed contribution #{id} ({member}, {rule}): {points} "
+                                "{unit} taken back"),
 }
 
 
@@ -93,7 +88,4 @@ def pick_lang(option: str | None = None) -> str:
 
 
 def say(key: str, lang: str, **values: Any) -> str:
-    message = MESSAGES[key]
-    if isinstance(message, dict):
-        return str(message[lang if lang in LANGS else "zh"]).format(**values)
-    return translate(message, lang, **values)
+    return translate(MESSAGES[key], lang, **values)

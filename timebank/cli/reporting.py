@@ -18,6 +18,7 @@ from rich.table import Table as RichTable
 
 from timebank.cli.main import db_option, main, open_bank
 from timebank.cli.messages import pick_lang, say
+from timebank.i18n import N_, translate
 from timebank.reports.periods import parse_month
 from timebank.reports.tables import to_table
 
@@ -42,7 +43,8 @@ def emit(report: Any, fmt: str | None, output: Path | None, lang: str, bank: Any
         return
     if fmt == "html":
         if poster is None:
-            raise click.UsageError("html is only for the monthly report (the poster)")
+            raise click.UsageError(translate(N_("html is only for the monthly report (the "
+                                                "poster)"), lang))
         html = poster()
         if output is None:
             click.echo(html)
@@ -51,7 +53,8 @@ def emit(report: Any, fmt: str | None, output: Path | None, lang: str, bank: Any
             out.print(say("poster_written", lang, path=output))
         return
     if fmt not in ("csv", "xlsx"):
-        raise click.UsageError(f"unknown format {fmt!r}: csv, xlsx or html")
+        raise click.UsageError(translate(N_("unknown format {fmt!r}: csv, xlsx or html"), lang,
+                                         fmt=fmt))
     if output is None:
         if fmt == "xlsx":
             raise click.UsageError(say("xlsx_needs_output", lang))
@@ -100,7 +103,7 @@ def report() -> None:
 @click.option("--limit", type=click.IntRange(1), default=None,
               help="Poster: only the first N lines.")
 @click.option("--ledger-unit", type=click.Choice(["points", "minutes"]), default="points",
-              show_default=True)
+              show_default=True, help="Which balance the report counts.")
 @common
 @click.pass_context
 def report_monthly(ctx: click.Context, community: str, month: str, unit: str | None,
@@ -124,7 +127,8 @@ def report_monthly(ctx: click.Context, community: str, month: str, unit: str | N
 @UNIT
 @FORMAT
 @OUTPUT
-@click.option("--paper", type=click.Choice(["A4", "A3"]), default="A4", show_default=True)
+@click.option("--paper", type=click.Choice(["A4", "A3"]), default="A4", show_default=True,
+              help="Paper size of the html poster.")
 @common
 @click.pass_context
 def report_period(ctx: click.Context, community: str, period: str, unit: str | None,
@@ -142,9 +146,11 @@ def report_period(ctx: click.Context, community: str, period: str, unit: str | N
 @COMMUNITY
 @click.option("--period", required=True, help="YYYY-MM, YYYY-Qn or YYYY.")
 @UNIT
-@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
+@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True,
+              help="How many members to list.")
 @click.option("--no-mask", is_flag=True, help="Show full names and member codes.")
-@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default=None)
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default=None,
+              help="Write csv or xlsx (default: show a table).")
 @OUTPUT
 @common
 @click.pass_context
@@ -163,7 +169,8 @@ def report_leaderboard(ctx: click.Context, community: str, period: str, unit: st
 @click.option("--month", required=True, help="YYYY-MM (or YYYY-Qn, YYYY).")
 @click.option("--rule", required=True, help="The rule's code, e.g. study_day.")
 @UNIT
-@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default=None)
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default=None,
+              help="Write csv or xlsx (default: show a table).")
 @OUTPUT
 @common
 @click.pass_context
@@ -195,7 +202,7 @@ def member() -> None:
 @click.argument("code")
 @COMMUNITY
 @click.option("--name", required=True, help="Full name, e.g. 张三明.")
-@click.option("--phone", default=None)
+@click.option("--phone", default=None, help="Phone number.")
 @click.option("--card", default=None, help="Member card code.")
 @click.option("--role", "roles", multiple=True,
               help="resident, volunteer, party_member (repeat for several).")
@@ -216,6 +223,11 @@ def member_add(ctx: click.Context, code: str, community: str, name: str, phone: 
     out.print(say("member_added", lang, code=added.code, name=added.name))
 
 
+MEMBER_LINES = (N_("code: {value}"), N_("name: {value}"), N_("phone: {value}"),
+                N_("card: {value}"), N_("roles: {value}"), N_("unit: {value}"),
+                N_("teams: {value}"))
+
+
 @member.command("show")
 @click.argument("code", required=False)
 @COMMUNITY
@@ -231,18 +243,19 @@ def member_show(ctx: click.Context, code: str | None, community: str, card: str 
     found = bank.members.lookup(community, code=code, card=card, phone=phone)
     balances = bank.ledger.balance(community, found.code)
     zh = lang == "zh"
-    labels = (("编号", "姓名", "电话", "卡号", "身份", "单元", "服务队", "余额", "等级") if zh
-              else ("code", "name", "phone", "card", "roles", "unit", "teams", "balance",
-                    "tier"))
     values = (found.code, found.name, found.phone or "", found.card or "",
               ", ".join(found.roles), found.unit or "", ", ".join(found.teams))
-    for label, value in zip(labels, values, strict=False):
-        out.print(f"{label}: {value}")
+    for line, value in zip(MEMBER_LINES, values, strict=True):
+        out.print(translate(line, lang, value=value), markup=False, highlight=False)
     for unit, bal in sorted(balances.items()):
-        out.print(f"{labels[7]} ({unit}): {bal.available} / {bal.posted} "
-                  f"(lifetime {bal.lifetime_earned})"
-                  + (f" {'欠' if zh else 'owes'} {bal.owed}" if bal.owed else ""))
+        out.print(translate(N_("balance ({unit}): {available} / {posted} (lifetime {lifetime})"),
+                            lang, unit=unit, available=bal.available, posted=bal.posted,
+                            lifetime=bal.lifetime_earned)
+                  + (translate(N_(" owes {owed}"), lang, owed=bal.owed) if bal.owed else ""),
+                  markup=False, highlight=False)
     status = bank.tiers.status(community, found.code)
     if status is not None and status.tier is not None:
         tier = status.tier.name_zh if zh else status.tier.name_en
-        out.print(f"{labels[8]}: {tier} ({status.earned} {status.unit})")
+        out.print(translate(N_("tier: {tier} ({earned} {unit})"), lang, tier=tier,
+                            earned=status.earned, unit=status.unit), markup=False,
+                  highlight=False)

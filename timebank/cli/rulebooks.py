@@ -34,7 +34,8 @@ def rulebook() -> None:
 @click.option("--replace-from", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Local day from which the book's version replaces rules that differ "
                    "from the stored ones (without it such rules are refused).")
-@click.option("--actor", default="cli", show_default=True)
+@click.option("--actor", default="cli", show_default=True,
+              help="Who installs it (kept in the history).")
 @common
 @click.pass_context
 def install(ctx: click.Context, community: str, book: str, replace_from: datetime | None,

@@ -21,6 +21,7 @@ from timebank.cli.approvals import print_import_summary
 from timebank.cli.main import main, open_bank
 from timebank.cli.messages import pick_lang, say
 from timebank.cli.reporting import COMMUNITY, OUTPUT, UNIT, common, emit
+from timebank.i18n import N_, translate
 from timebank.io.contribution_import import contribution_plan
 from timebank.io.exports import export_ledger, write_table
 from timebank.io.importing import ImportReport, Plan, run_import
@@ -137,10 +138,11 @@ def export_group() -> None:
     """Export the ledger, a member's statement or a report as CSV or XLSX (导出)."""
 
 
-def _fmt(fmt: str | None, output: Path) -> str:
+def _fmt(fmt: str | None, output: Path, lang: str) -> str:
     chosen = fmt or output.suffix.lstrip(".").lower()
     if chosen not in ("csv", "xlsx"):
-        raise click.UsageError("give --format csv|xlsx or an output file ending in it")
+        raise click.UsageError(translate(N_("give --format csv|xlsx or an output file ending "
+                                            "in it"), lang))
     return chosen
 
 
@@ -152,9 +154,10 @@ def _day(value: datetime | None) -> Any:
 @COMMUNITY
 @click.option("--from", "since", type=DATE, default=None, help="First local day.")
 @click.option("--to", "until", type=DATE, default=None, help="Last local day.")
-@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default=None)
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default=None,
+              help="csv or xlsx (default: from the output file's name).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
-              required=True)
+              required=True, help="File to write (.csv or .xlsx).")
 @common
 @click.pass_context
 def export_ledger_command(ctx: click.Context, community: str, since: datetime | None,
@@ -163,7 +166,7 @@ def export_ledger_command(ctx: click.Context, community: str, since: datetime | 
     """Every entry with its postings (streamed: any length of history)."""
     lang = pick_lang(lang or ctx.obj.get("lang"))
     bank = open_bank(ctx)
-    rows = export_ledger(bank.store, community, output, _fmt(fmt, output),
+    rows = export_ledger(bank.store, community, output, _fmt(fmt, output, lang),
                          since=_day(since), until=_day(until), lang=lang)
     out.print(say("written", lang, rows=rows, path=output))
 
@@ -171,11 +174,12 @@ def export_ledger_command(ctx: click.Context, community: str, since: datetime | 
 @export_group.command("statement")
 @click.argument("member")
 @COMMUNITY
-@click.option("--from", "since", type=DATE, default=None)
-@click.option("--to", "until", type=DATE, default=None)
-@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default=None)
+@click.option("--from", "since", type=DATE, default=None, help="First local day (YYYY-MM-DD).")
+@click.option("--to", "until", type=DATE, default=None, help="Last local day (YYYY-MM-DD).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default=None,
+              help="csv or xlsx (default: from the output file's name).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
-              required=True)
+              required=True, help="File to write (.csv or .xlsx).")
 @common
 @click.pass_context
 def export_statement(ctx: click.Context, member: str, community: str,
@@ -187,7 +191,7 @@ def export_statement(ctx: click.Context, member: str, community: str,
     statement = bank.statements.statement(community, member, from_=_day(since),
                                           to=_day(until))
     table: Table = bank.reports.statement_table(statement, lang)
-    rows = write_table(table, output, _fmt(fmt, output), lang=lang)
+    rows = write_table(table, output, _fmt(fmt, output, lang), lang=lang)
     out.print(say("written", lang, rows=rows, path=output))
 
 
@@ -199,7 +203,8 @@ def export_statement(ctx: click.Context, member: str, community: str,
 @UNIT
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True,
               help="leaderboard: how many.")
-@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default=None)
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default=None,
+              help="csv or xlsx (default: from the output file's name).")
 @click.option("--mask", is_flag=True, help="monthly: for posting or passing on: names "
               "masked, no member codes, households shown as their building.")
 @OUTPUT
@@ -217,6 +222,6 @@ def export_report(ctx: click.Context, kind: str, community: str, period: str,
         result = bank.reports.leaderboard(community, period=period, unit=unit, limit=limit)
     else:
         if rule is None:
-            raise click.UsageError("participation needs --rule")
+            raise click.UsageError(translate(N_("participation needs --rule"), lang))
         result = bank.reports.participation(community, month=period, rule=rule, unit=unit)
     emit(result, fmt or "csv", output, lang, bank)
