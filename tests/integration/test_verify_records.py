@@ -130,3 +130,74 @@ def test_the_last_entry_deleted_with_head_and_balances_rewound_is_found(tb, comm
     assert [p.what for p in report.problems] == [
         f"entry {last.id} (seq {last.seq}) was recorded as written but is missing"]
     assert report.first_bad_entry == last.id
+
+
+def _swap_accounts(tb, first: str, second: str, spare: str) -> None:
+    ids = dict(tb.store.write(lambda conn: conn.exec_driver_sql(
+        f"SELECT code, id FROM members WHERE code IN ('{first}', '{second}', '{spare}')"
+    ).all()))
+    tamper(tb, f"UPDATE accounts SET member_id = {ids[spare]} WHERE member_id = {ids[first]}",
+           f"UPDATE accounts SET member_id = {ids[first]} WHERE member_id = {ids[second]}",
+           f"UPDATE accounts SET member_id = {ids[second]} WHERE member_id = {ids[spare]}")
+
+
+def test_accounts_swapped_after_writes_without_keys_are_named_by_the_hashed_owners(
+        tb, community):
+    """No idempotency record, contribution or redemption names the members here: only
+    the owners hashed with each entry do."""
+    first = tb.ledger.award(community, "m1", 100, key=None, reason="walk-in")
+    second = tb.ledger.award(community, "m2", 50, key=None, reason="walk-in")
+    assert tb.verify().ok
+    _swap_accounts(tb, "m1", "m2", "m5")
+    report = tb.verify()
+    found = [p.what for p in report.problems]
+    assert len(found) == 2, found
+    assert found[0].startswith(f"entry {first.entry_id}: account ")
+    assert found[0].endswith("belongs to m2, the entry as hashed says m1")
+    assert found[1].startswith(f"entry {second.entry_id}: account ")
+    assert found[1].endswith("belongs to m1, the entry as hashed says m2")
+    assert report.first_bad_entry == first.entry_id
+
+
+def test_an_entry_hashed_without_owners_keeps_its_digest(tb, community):
+    """Entries written before owners were bound have no ``owners`` in their meta: their
+    digests (recomputed here without them) still verify, and nothing is claimed."""
+    import json
+
+    from timebank.domain.ledger import GENESIS_HASH, Entry, Posting
+
+    tb.ledger.award(community, "m1", 100, key=None, reason="walk-in")
+    tb.ledger.adjust(community, "m2", 30, key=None, reason="walk-in", actor="director")
+
+    def rewrite_as_before(conn) -> None:
+        prev = GENESIS_HASH
+        rows = conn.exec_driver_sql(
+            "SELECT e.id, e.seq, e.kind, e.reason, e.actor, e.occurred_at, e.recorded_at, "
+            "e.reverses_id, e.meta FROM entries e ORDER BY e.seq").all()
+        for row in rows:
+            meta = row.meta if isinstance(row.meta, dict) else json.loads(row.meta)
+            assert "owners" in meta  # written now: bound
+            meta.pop("owners")
+            legs = conn.exec_driver_sql(
+                "SELECT p.account_id, a.unit, p.amount FROM postings p JOIN accounts a "
+                f"ON a.id = p.account_id WHERE p.entry_id = {row.id}").all()
+            entry = Entry(community, row.seq, row.kind, tuple(Posting(*leg) for leg in legs),
+                          row.reason, row.actor, _naive(row.occurred_at),
+                          _naive(row.recorded_at), row.reverses_id, meta)
+            prev = entry.digest(prev)
+            conn.exec_driver_sql("UPDATE entries SET meta = %s, hash = %s WHERE id = %s"
+                                 .replace("%s", "?" if conn.dialect.name == "sqlite"
+                                          else "%s"), (json.dumps(meta), prev, row.id))
+        conn.exec_driver_sql(("UPDATE communities SET head_hash = ?" if conn.dialect.name
+                              == "sqlite" else "UPDATE communities SET head_hash = %s"),
+                             (prev,))
+
+    tb.store.write(rewrite_as_before)
+    report = tb.verify()
+    assert report.ok, report.problems
+
+
+def _naive(moment):
+    from datetime import datetime
+
+    return datetime.fromisoformat(moment) if isinstance(moment, str) else moment

@@ -129,6 +129,7 @@ def post_many(conn: Connection, community_id: int, community_code: str,
             if entry.earning and leg.amount * entry.earning > 0:
                 earned[leg.account_id] += leg.amount
     after, held = _move_balances(conn, delta, earned, overdraw)
+    owner = owners(conn, list(delta))
 
     count = len(batch)
     head = _NEXT_SEQ.one(conn, {"p_id": community_id, "p_count": count})
@@ -141,7 +142,8 @@ def post_many(conn: Connection, community_id: int, community_code: str,
     for index, (entry, legs) in enumerate(zip(batch, legs_of, strict=True)):
         seq = last_seq - count + 1 + index
         occurred = utc_naive(entry.occurred_at) if entry.occurred_at is not None else now
-        meta = dict(entry.meta)
+        meta = with_owners(entry.meta, {leg.account_id: owner.get(leg.account_id)
+                                        for leg in legs})
         prev_hash = Entry(community_code, seq, str(entry.kind), legs, entry.reason,
                           entry.actor, occurred, now, entry.reverses, meta).digest(prev_hash)
         rows.append({"community_id": community_id, "seq": seq, "kind": str(entry.kind),
@@ -165,6 +167,29 @@ def post_many(conn: Connection, community_id: int, community_code: str,
     _SET_HEAD.run(conn, {"p_id": community_id, "p_hash": prev_hash})
     return [Posted(entry_id, row["seq"], after, held) for entry_id, row in zip(ids, rows,
                                                                                strict=True)]
+
+
+_OWNERS = (sa.select(accounts.c.id, members.c.code)
+           .select_from(accounts.join(members, members.c.id == accounts.c.member_id))
+           .where(accounts.c.id.in_(_P("p_ids", expanding=True))))
+
+
+def owners(conn: Connection, account_ids: Sequence[int]) -> dict[int, str]:
+    """The member code owning each of ``account_ids`` that a member owns."""
+    found: dict[int, str] = {}
+    for start in range(0, len(account_ids), 10_000):
+        rows = conn.execute(_OWNERS, {"p_ids": list(account_ids[start:start + 10_000])})
+        found.update((int(acc), str(code)) for acc, code in rows)
+    return found
+
+
+def with_owners(meta: Mapping[str, Any], owned: Mapping[int, str | None]) -> dict[str, Any]:
+    """``meta`` with ``owners``: the member code owning each member account the entry
+    posts to, by account id. It is hashed with the entry (``Entry.digest`` covers meta),
+    so an account given to another member afterwards is named by ``verify``; entries
+    written before it was added have no ``owners`` and keep their digests."""
+    found = {str(acc): code for acc, code in sorted(owned.items()) if code is not None}
+    return {**meta, "owners": found} if found else dict(meta)
 
 
 def _move_balances(conn: Connection, delta: Mapping[int, int], earned: Mapping[int, int],

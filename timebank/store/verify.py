@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from timebank.domain.ledger import GENESIS_HASH, Entry, Posting
-from timebank.store.tables import accounts, communities, entries, holds, postings
+from timebank.store.tables import accounts, communities, entries, holds, members, postings
 
 
 @attrs.frozen
@@ -77,15 +77,18 @@ def _chain(conn: Connection, comm: sa.Row, progress: Callable[[int], None] | Non
         sa.select(entries.c.id, entries.c.seq, entries.c.kind, entries.c.reason,
                   entries.c.actor, entries.c.occurred_at, entries.c.recorded_at,
                   entries.c.reverses_id, entries.c.meta, entries.c.hash,
-                  postings.c.account_id, accounts.c.unit, postings.c.amount)
+                  postings.c.account_id, accounts.c.unit, postings.c.amount,
+                  members.c.code.label("owner"))
         .select_from(entries.outerjoin(postings, postings.c.entry_id == entries.c.id)
-                     .outerjoin(accounts, accounts.c.id == postings.c.account_id))
+                     .outerjoin(accounts, accounts.c.id == postings.c.account_id)
+                     .outerjoin(members, members.c.id == accounts.c.member_id))
         .where(entries.c.community_id == comm.id)
         .order_by(entries.c.seq, postings.c.id))
     problems: list[Problem] = []
     prev_hash, expected_seq, count = GENESIS_HASH, 1, 0
     current: sa.Row | None = None
     legs: list[Posting] = []
+    owner: dict[int, str | None] = {}
 
     def close(entry: sa.Row) -> None:
         nonlocal prev_hash, expected_seq, count
@@ -107,15 +110,17 @@ def _chain(conn: Connection, comm: sa.Row, progress: Callable[[int], None] | Non
         if digest != entry.hash:
             problems.append(Problem(comm.code, "hash does not match the entry as stored",
                                     **where))
+        problems.extend(_owners(comm.code, entry, owner, where))
         prev_hash, expected_seq = entry.hash, entry.seq + 1
 
     for row in rows:
         if current is None or row.id != current.id:
             if current is not None:
                 close(current)
-            current, legs = row, []
+            current, legs, owner = row, [], {}
         if row.account_id is not None:
             legs.append(Posting(row.account_id, row.unit, row.amount))
+            owner[row.account_id] = row.owner
     if current is not None:
         close(current)
     if progress is not None:
@@ -124,6 +129,20 @@ def _chain(conn: Connection, comm: sa.Row, progress: Callable[[int], None] | Non
         problems.append(Problem(comm.code, f"chain head does not match: {count} entries "
                                 f"found, head says {comm.entry_seq}"))
     return count, problems
+
+
+def _owners(code: str, entry: sa.Row, owner: dict[int, str | None],
+            where: dict[str, int]) -> list[Problem]:
+    """Who owns each account the entry posts to, against the ``owners`` hashed with it
+    (entries written before owners were bound have none, and are checked elsewhere)."""
+    said = entry.meta.get("owners") if isinstance(entry.meta, dict) else None
+    if not isinstance(said, dict):
+        return []
+    return [Problem(code, f"entry {entry.id}: account {account} belongs to "
+                    f"{now or 'no member'}, the entry as hashed says {then or 'no member'}",
+                    account_id=account, **where)
+            for account, now in sorted(owner.items())
+            if now != (then := said.get(str(account)))]
 
 
 def _balances(conn: Connection, community_id: int, code: str) -> list[Problem]:

@@ -12,8 +12,9 @@ other rows; each is checked here against the history it was derived from:
 - an account's ``lifetime_earned`` against its award credits less reversed awards;
 - who owns an account, against the records naming the member an entry was for: the
   idempotency records (``balances`` by member code) and the redemptions and
-  contributions tied to an entry. Ownership is not in the hashed content (adding it
-  would change every existing digest), so it is checked against these records instead;
+  contributions tied to an entry. Entries written since owners were bound also carry
+  them in their hashed meta (``owners``, checked by ``verify``'s chain walk); older
+  entries keep their digests and are checked through these records only;
 - an entry an idempotency record says was written must still exist (a deleted last
   entry, even with the chain head and balances rewound, is named this way).
 """
