@@ -22,7 +22,7 @@ from flask import Blueprint, current_app
 from werkzeug.exceptions import NotFound
 
 from timebank.timebank import Timebank
-from webapi import errors
+from webapi import errors, spec_limits
 from webapi.auth import COMMUNITY_HEADER, Resolver
 from webapi.config import Settings
 
@@ -67,10 +67,11 @@ def bank() -> Timebank:
 
 
 def openapi() -> dict[str, Any]:
-    """The OpenAPI document: flask-smorest's, plus the key scheme and problem responses."""
+    """The OpenAPI document: flask-smorest's, plus the limits every request string has
+    (``spec_limits``), the key scheme and problem responses."""
     st = state()
     if st.spec is None:
-        st.spec = _complete(copy.deepcopy(st.api.spec.to_dict()))
+        st.spec = _complete(spec_limits.apply(copy.deepcopy(st.api.spec.to_dict())))
     return st.spec
 
 

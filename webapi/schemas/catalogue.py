@@ -6,8 +6,18 @@ import attrs
 from marshmallow import Schema, fields, validate
 
 from webapi.schemas.common import UNITS, Day, code_field, positive, text
+from webapi.spec_limits import NONBLANK_TEXT
 
 PERIODS = validate.OneOf(["day", "week", "month", "quarter", "year"])
+# A price rule as ``timebank.domain.catalogue.PriceRule.from_mapping`` reads it: a tag
+# and exactly one of ``percent_off`` or ``price``.
+PRICE_RULE = {
+    "type": "object", "required": ["tag"], "additionalProperties": False,
+    "properties": {
+        "tag": {"type": "string", "minLength": 1, "pattern": NONBLANK_TEXT},
+        "percent_off": {"type": "integer", "minimum": 1, "maximum": 99},
+        "price": {"type": "integer", "minimum": 1}},
+    "oneOf": [{"required": ["percent_off"]}, {"required": ["price"]}]}
 
 
 class GiftPatch(Schema):
@@ -20,8 +30,9 @@ class GiftPatch(Schema):
     min_tier = code_field(allow_none=True)
     limit_per_member = positive(allow_none=True)
     limit_period = fields.String(validate=PERIODS)
-    price_rules = fields.List(fields.Dict(), validate=validate.Length(max=20), metadata={
-        "description": "e.g. {tag: low_income, percent: 90} for a 10% discount"})
+    price_rules = fields.List(fields.Dict(metadata=PRICE_RULE), validate=validate.Length(max=20),
+                              metadata={"description": "e.g. {tag: low_income, percent_off: "
+                                        "10} for a 10% discount, or {tag: ..., price: 20}"})
 
 
 class GiftIn(GiftPatch):

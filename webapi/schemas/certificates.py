@@ -80,7 +80,8 @@ class PublicCertificateOut(Schema):
 class HonourIn(Schema):
     activity_date = Day(required=True)
     rule = code_field(required=True)
-    members = fields.List(code_field(), required=True, validate=validate.Length(1, 1000))
+    members = fields.List(code_field(), required=True, validate=validate.Length(1, 1000),
+                          metadata={"uniqueItems": True})
     minutes = fields.Integer(strict=True, required=True, validate=validate.Range(1, 1440))
     reason = text(500, minimum=1, required=True)
 

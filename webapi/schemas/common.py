@@ -8,6 +8,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate
 
 from timebank.domain.ledger import MAX_AMOUNT
+from webapi.spec_limits import NONBLANK_TEXT
 
 
 class UtcDateTime(fields.DateTime):
@@ -23,6 +24,13 @@ class UtcDateTime(fields.DateTime):
 # and 9999 that a day's bounds in any time zone, or the next day, can still be computed.
 FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(9998, 12, 31)
 _RANGE = f"between {FIRST_DAY} and {LAST_DAY}"
+# The same range said in the OpenAPI document, as a pattern on the year (a format alone
+# allows years 0001-9999). A time's pattern keeps a day's margin on either side, so that
+# its offset can never carry it out of range in UTC.
+DAY_PATTERN = "^(19[0-9]{2}|[2-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])-"
+MOMENT_PATTERN = "^(190[1-9]|19[1-9][0-9]|[2-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-7])-"
+# A role or tag name, as ``timebank.services.members`` checks it.
+NAME_PATTERN = "^[\\w.-]{1,32}$"
 
 
 class Day(fields.Date):
@@ -33,6 +41,7 @@ class Day(fields.Date):
         metadata = kwargs.pop("metadata", {})
         text = metadata.get("description")
         metadata["description"] = f"{text}; {_RANGE}" if text else f"a day {_RANGE}"
+        metadata.setdefault("pattern", DAY_PATTERN)
         super().__init__(metadata=metadata, **kwargs)
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> date:
@@ -46,8 +55,10 @@ class Moment(fields.AwareDateTime):
     """An RFC 3339 time with its offset, on a day ``FIRST_DAY``..``LAST_DAY`` in UTC."""
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("metadata", {}).setdefault(
-            "description", f"RFC 3339 with an offset; {_RANGE}")
+        metadata = kwargs.setdefault("metadata", {})
+        metadata.setdefault("description", f"RFC 3339 with an offset; {_RANGE} (in the "
+                                           "document: years 1901 to 9997)")
+        metadata.setdefault("pattern", MOMENT_PATTERN)
         super().__init__(default_timezone=None, **kwargs)
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> datetime:
@@ -68,8 +79,9 @@ ID = "int(min=1, max=9223372036854775807)"
 
 
 def code_field(**kwargs: Any) -> fields.String:
-    """A code (community, member, gift, ...): 1 to 64 characters."""
-    return fields.String(validate=validate.Length(1, 64), **kwargs)
+    """A code (community, member, gift, ...): 1 to 64 characters, not all spaces."""
+    metadata = {"pattern": NONBLANK_TEXT, **kwargs.pop("metadata", {})}
+    return fields.String(validate=validate.Length(1, 64), metadata=metadata, **kwargs)
 
 
 def positive(**kwargs: Any) -> fields.Integer:
@@ -78,6 +90,10 @@ def positive(**kwargs: Any) -> fields.Integer:
 
 
 def text(limit: int = 500, minimum: int = 0, **kwargs: Any) -> fields.String:
+    """Text of ``minimum`` to ``limit`` characters; required text (``minimum`` 1) must not
+    be all spaces either, as the use cases check it."""
+    if minimum >= 1:
+        kwargs["metadata"] = {"pattern": NONBLANK_TEXT, **kwargs.get("metadata", {})}
     return fields.String(validate=validate.Length(minimum, limit), **kwargs)
 
 

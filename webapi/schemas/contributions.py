@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from webapi.schemas.common import Day, Moment, UtcDateTime, code_field, text
+from webapi.schemas.common import NAME_PATTERN, Day, Moment, UtcDateTime, code_field, text
 
 STATUSES = ["pending", "approved", "rejected", "reversed"]
-TAGS = fields.List(fields.String(validate=validate.Length(1, 32)),
+TAGS = fields.List(fields.String(validate=validate.Length(1, 32),
+                                 metadata={"pattern": NAME_PATTERN}),
                    validate=validate.Length(max=20))
 
 

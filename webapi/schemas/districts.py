@@ -21,7 +21,13 @@ class DistrictIn(Schema):
                         values=fields.Dict(keys=fields.String(),
                                            values=fields.Integer(strict=True)),
                         metadata={"description": "per unit, each community's weight "
-                                  "(default 1: one to one)"})
+                                  "(default 1: one to one); only units and communities of "
+                                  "the district",
+                                  "additionalProperties": False, "properties": {
+                                      unit: {"type": "object", "additionalProperties": {
+                                          "type": "integer", "minimum": 1,
+                                          "maximum": 1_000_000}}
+                                      for unit in UNIT_NAMES}})
     position_limit = fields.Integer(strict=True, validate=validate.Range(1, 10**12))
 
 

@@ -33,7 +33,8 @@ class AdjustmentIn(Schema):
     amount = fields.Integer(strict=True, required=True, validate=[
         validate.Range(-MAX_AMOUNT, MAX_AMOUNT),
         validate.NoneOf([0], error="an adjustment is not zero")],
-        metadata={"description": "signed: positive credits the member, negative debits"})
+        metadata={"description": "signed: positive credits the member, negative debits",
+                  "not": {"enum": [0]}})
     unit = fields.String(load_default="points", validate=UNITS)
     reason = text(required=True, minimum=1)
 

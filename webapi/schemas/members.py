@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from webapi.schemas.common import code_field, text
+from webapi.schemas.common import NAME_PATTERN, code_field, text
 
 
 class MemberIn(Schema):
@@ -12,14 +12,18 @@ class MemberIn(Schema):
     name = text(200, 1, required=True)
     phone = text(32, 1, allow_none=True)
     card = text(64, 1, allow_none=True)
-    roles = fields.List(fields.String(validate=validate.Length(1, 32)),
+    roles = fields.List(fields.String(validate=validate.Length(1, 32),
+                                      metadata={"pattern": NAME_PATTERN}),
                         validate=validate.Length(max=50),
                         metadata={"description": "resident, volunteer, party_member, ..."})
-    tags = fields.List(fields.String(validate=validate.Length(1, 32)),
+    tags = fields.List(fields.String(validate=validate.Length(1, 32),
+                                     metadata={"pattern": NAME_PATTERN}),
                        validate=validate.Length(max=50),
                        metadata={"description": "e.g. low_income"})
     unit = code_field(allow_none=True, metadata={"description": "the household (or unit) code"})
-    teams = fields.List(code_field(), validate=validate.Length(max=50))
+    teams = fields.List(fields.String(validate=validate.Length(1, 32),
+                                      metadata={"pattern": NAME_PATTERN}),
+                        validate=validate.Length(max=50), metadata={"description": "team codes"})
 
 
 class MemberPatch(MemberIn):

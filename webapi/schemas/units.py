@@ -5,12 +5,14 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from webapi.schemas.common import code_field, text
+from webapi.spec_limits import nonblank
 
 KINDS = ["grid", "building", "household", "team"]
 
 
 class UnitIn(Schema):
-    code = code_field(required=True)
+    code = code_field(required=True, metadata={"pattern": nonblank("/"),
+                                               "description": "no '/' (it joins a path)"})
     name = text(200, 1, required=True)
     kind = fields.String(required=True, validate=validate.OneOf(KINDS))
     parent = code_field(load_default=None, allow_none=True)

@@ -6,7 +6,7 @@ from typing import Any
 
 from webapi.api import bank
 from webapi.auth import allow, community, identity
-from webapi.schemas.rules import RuleIn, RuleList, RuleOut
+from webapi.schemas.rules import CODE_PATTERN, RuleIn, RuleList, RuleOut
 from webapi.views.base import blueprint
 
 bp = blueprint("rules", "The community's rulebook (积分规则).")
@@ -30,6 +30,8 @@ def get_rule(code: str) -> Any:
 
 @bp.route("/rules/<code>", methods=["PUT"])
 @allow("admin")
+@bp.doc(parameters=[{"in": "path", "name": "code", "required": True,
+                     "schema": {"type": "string", "pattern": CODE_PATTERN}}])
 @bp.arguments(RuleIn)
 @bp.response(200, RuleOut)
 def put_rule(body: dict[str, Any], code: str) -> Any:
