@@ -2,8 +2,8 @@
 enums, patterns, the days a date may name, no NUL), so a request it calls valid is not
 refused with a 422 for them. schemathesis generates schema-valid requests ("positive
 data") for every operation; a 422 is allowed only for a rule between fields or against
-the stored books, which a schema cannot say. Those are listed in ``CROSS_FIELD`` (and in
-docs/api.md); any other field named by a 422 means the schema is looser than the rules.
+the stored books, which a schema cannot say. Those are listed in ``CROSS_FIELD``; any
+other field named by a 422 means the schema is looser than the rules.
 
 Bounded: a few examples per operation, derandomized, on each engine (``db_url``)."""
 
