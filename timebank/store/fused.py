@@ -45,7 +45,7 @@ from sqlalchemy.engine import Connection
 
 from timebank.domain.ledger import Entry, EntryKind, Posting, balanced
 from timebank.store.fast import json_text
-from timebank.store.posting import Posted, refuse
+from timebank.store.posting import Posted, refuse, with_owners
 from timebank.timeutil import utc_naive, utcnow
 
 T = TypeVar("T")
@@ -254,7 +254,7 @@ def post_once(conn: Connection, community_id: int, community_code: str, key: str
     now = utcnow()
     occurred = utc_naive(named.occurred_at) if named.occurred_at is not None else now
     names = {account_of[i]: s.member for i, s in enumerate(sides) if s.member is not None}
-    meta = dict(named.meta)
+    meta = with_owners(named.meta, names)  # as ``posting.post_many`` binds them
     entry = Entry(community_code, _SEQ, str(named.kind), tuple(legs), named.reason,
                   named.actor, occurred, now, None, meta)
     before, after_seq = _around(entry.digest_text(), f'"s":{_SEQ}')

@@ -26,7 +26,7 @@ def _refuse_other_media_types() -> Response | None:
     if not request.content_length and "chunked" not in request.headers.get(
             "Transfer-Encoding", "").lower():
         return None
-    sent = request.mimetype or "no content type"
+    sent = request.mimetype
     return errors.problem("unsupported_media_type",
                           T("the body is sent as {sent}; send application/json", sent=sent)
                           if sent else T("the body is sent without a content type; send "
