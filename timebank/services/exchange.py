@@ -37,7 +37,7 @@ from timebank.domain.exchange import (
 )
 from timebank.domain.ledger import EntryKind, Posting, SystemAccount
 from timebank.errors import Forbidden, InvalidState, LimitExceeded, NotEligible, ValidationError
-from timebank.services import districts
+from timebank.services import crossing
 from timebank.services.offers import listed_near, offer_request
 from timebank.store.db import Store
 from timebank.store.idempotency import check_key
@@ -135,8 +135,8 @@ def claim(uow: UnitOfWork, request_id: int, member: str, *, key: str | None = No
             raise InvalidState(i18n.T("request {request_id} already has its {max_volunteers} "
                                  "volunteer(s)", request_id=request_id,
                                  max_volunteers=found.max_volunteers), state=found.status)
-        away = districts.away(member)  # "A:CODE": a partner's member serves here
-        member_id = (districts.claim_across(uow, request_id, away) if away
+        away = crossing.away(member)  # "A:CODE": a partner's member serves here
+        member_id = (crossing.claim_across(uow, request_id, away) if away
                      else uow.exchange.claim(request_id, member))
         if found.status == "open":
             found = uow.exchange.set_status(found, "claimed")
@@ -201,7 +201,7 @@ def _pay(uow: UnitOfWork, found: StoredRequest, minutes: int, status: str, event
         ids = dict(zip(found.volunteers, found.volunteer_ids, strict=True))
         away = {code: (ids[code], share) for code, share in shares.items()
                 if share and ":" in code}
-        paid = (districts.pay_served(uow, found.payer_account, meta, away, reason, actor)
+        paid = (crossing.pay_served(uow, found.payer_account, meta, away, reason, actor)
                 if away else [])
         accounts = dict(zip(found.volunteers, found.volunteer_accounts, strict=True))
         legs = [Posting(accounts[code] or uow.ledger.member_account(code, UNIT), UNIT, share)

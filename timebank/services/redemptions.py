@@ -47,7 +47,7 @@ from timebank.errors import (
     ValidationError,
 )
 from timebank.i18n import T
-from timebank.services import districts
+from timebank.services import crossing
 from timebank.services.tiers import evaluate, policy_of
 from timebank.store.db import Store
 from timebank.store.idempotency import check_key
@@ -157,8 +157,8 @@ def redeem(uow: UnitOfWork, member: str | None, items: Sequence[Any], *, key: st
 def _redeem(uow: UnitOfWork, member: str | None, card: str | None,
             wanted_items: Sequence[ItemRequest], hold: bool, service_day: str | None,
             actor: str) -> Redemption:
-    cross = districts.away(member) if member is not None else None  # "A:CODE": 通存通兑
-    who = districts.redeemer(uow, cross, hold) if cross else _redeemer(uow, member, card)
+    cross = crossing.away(member) if member is not None else None  # "A:CODE": 通存通兑
+    who = crossing.redeemer(uow, cross, hold) if cross else _redeemer(uow, member, card)
     qty = {i.gift: i.quantity for i in wanted_items}
     wanted = [uow.catalogue.terms(i.gift) for i in wanted_items]
     units = {g.unit for g in wanted}
@@ -172,7 +172,7 @@ def _redeem(uow: UnitOfWork, member: str | None, card: str | None,
         gift.check_offered(today)
     day_id = _open_day(uow, service_day) if service_day is not None else None
     if cross:
-        districts.check_tiers_across(uow, cross, wanted)
+        crossing.check_tiers_across(uow, cross, wanted)
     else:
         _check_tiers(uow, who, wanted, today)
     stock_after = _take_stock(uow, wanted, qty)
@@ -189,9 +189,9 @@ def _redeem(uow: UnitOfWork, member: str | None, card: str | None,
     hold_id: int | None = None
     entry_id: int | None = None
     if cross and hold:  # reserved in the home books; it crosses when fulfilled
-        hold_id, available = districts.hold_across(uow, cross, who, unit, total, reason)
+        hold_id, available = crossing.hold_across(uow, cross, who, unit, total, reason)
     elif cross:
-        entry_id, available = districts.pay_across(
+        entry_id, available = crossing.pay_across(
             uow, cross, who, unit, total, reason, actor, {"receipt": receipt})
     elif hold:
         account = uow.ledger.member_account(who.code, unit)
@@ -228,10 +228,10 @@ def fulfil(uow: UnitOfWork, redemption_id: int, *, key: str | None,
     def work() -> Redemption:
         found = _locked(uow, redemption_id, "held")
         assert found.hold_id is not None and found.account_id is not None
-        home = districts.hold_home(uow, found.hold_id)
+        home = crossing.hold_home(uow, found.hold_id)
         if home is not None:  # held in a partner's books: the act crosses now
             receipt = receipt_code(redemption_id)
-            entry_id, available = districts.fulfil_across(
+            entry_id, available = crossing.fulfil_across(
                 uow, home, found.hold_id, found.unit, found.total, f"redemption {receipt}",
                 actor, {"receipt": receipt, "redemption": redemption_id})
             uow.redemptions.resolve(redemption_id, "fulfilled", available, utcnow(),
@@ -261,9 +261,9 @@ def _cancel(uow: UnitOfWork, redemption_id: int, actor: str) -> Redemption:
     items = uow.redemptions.items(redemption_id)
     uow.catalogue.give_back(redemption_id, [(i.gift_id, i.item.quantity) for i in items],
                             "release", actor)
-    home = districts.hold_home(uow, found.hold_id)
+    home = crossing.hold_home(uow, found.hold_id)
     if home is not None:  # held in a partner's books
-        available = districts.release_across(uow, home, found.hold_id)
+        available = crossing.release_across(uow, home, found.hold_id)
     else:
         balance, _ = uow.ledger.resolve_hold(found.hold_id, "released")
         available = balance.posted - balance.held
@@ -298,7 +298,7 @@ def return_redemption(uow: UnitOfWork, redemption_id: int, *, key: str,
                                 "return", actor)
         original = uow.ledger.load_entry(found.entry_id)
         if "cross" in original.meta:  # paid from a partner's books: returned across
-            return_id, available = districts.return_across(
+            return_id, available = crossing.return_across(
                 uow, original, reason, actor, {"redemption": redemption_id})
         else:
             done = uow.ledger.post(NewEntry(
