@@ -4,10 +4,7 @@ communities read the positions. Cross redemptions go through ``POST /redemptions
 
 from __future__ import annotations
 
-import re
 from typing import Any
-
-from flask import current_app
 
 from timebank.errors import Forbidden
 from timebank.i18n import T
@@ -30,8 +27,10 @@ from webapi.schemas.districts import (
     MemberMoveIn,
 )
 from webapi.views.base import blueprint
+from webapi.views.report_files import answer, documented
 
 bp = blueprint("districts", "Districts (通存通兑): deposit anywhere, redeem anywhere.")
+files = documented(bp)
 
 
 @bp.route("/districts", methods=["POST"])
@@ -82,8 +81,6 @@ def move(headers: dict[str, str], body: dict[str, Any], code: str) -> Any:
 
 # -- district reports ---------------------------------------------------------------------
 
-CSV = "text/csv; charset=utf-8"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _reader(code: str, unmasked: bool = False) -> None:
@@ -99,46 +96,24 @@ def _reader(code: str, unmasked: bool = False) -> None:
                         field="mask", role=who.role)
 
 
-def _files(view: Any) -> Any:
-    said = "The report: JSON, or with `format` CSV (UTF-8 with BOM) or XLSX."
-    for content_type, schema in ((XLSX, {"type": "string", "format": "binary"}),
-                                 (CSV, {"type": "string"})):
-        view = bp.alt_response(200, schema=schema, content_type=content_type,
-                               description=said, success=True)(view)
-    return view
-
-
-def _answer(report: Any, query: dict[str, Any], name: str) -> Any:
-    fmt = query["format"]
-    if fmt == "json":
-        return report
-    reports = bank().reports
-    data = (reports.to_csv if fmt == "csv" else reports.to_xlsx)(report, query["lang"])
-    response = current_app.response_class(data, content_type=CSV if fmt == "csv" else XLSX)
-    filename = re.sub(r"[^A-Za-z0-9._-]+", "_", f"{report.district}-{name}-{report.period}")
-    response.headers.set("Content-Disposition", "attachment", filename=f"{filename}.{fmt}")
-    return response
-
-
 @bp.route("/districts/<code>/reports/monthly", methods=["GET"])
 @bp.arguments(DistrictMonthlyQuery, location="query")
 @bp.response(200, DistrictMonthlyOut)
-@_files
+@files
 def district_monthly(query: dict[str, Any], code: str) -> Any:
     """The month's points over the district: per community (members, earners,
     contributions, points by rule) and in total, from the running totals.
 
     Roles: platform admin, or an admin or clerk of one of the district's communities."""
     _reader(code)
-    return _answer(bank().districts.monthly(code, query["month"],
-                                            ledger_unit=query["ledger_unit"]),
-                   query, "monthly")
+    report = bank().districts.monthly(code, query["month"], ledger_unit=query["ledger_unit"])
+    return answer(report, query, code, "monthly")
 
 
 @bp.route("/districts/<code>/reports/leaderboard", methods=["GET"])
 @bp.arguments(DistrictLeaderboardQuery, location="query")
 @bp.response(200, DistrictLeaderboardOut)
-@_files
+@files
 def district_leaderboard(query: dict[str, Any], code: str) -> Any:
     """The district's members with the most points in a year, quarter or month, each
     with its community; names masked (张*明) and codes left out unless `mask=false`.
@@ -146,15 +121,15 @@ def district_leaderboard(query: dict[str, Any], code: str) -> Any:
     Roles: platform admin, or an admin or clerk of one of the district's communities;
     `mask=false` for a platform admin only."""
     _reader(code, unmasked=not query["mask"])
-    return _answer(bank().districts.leaderboard(
-        code, query["period"], limit=query["limit"], mask=query["mask"],
-        ledger_unit=query["ledger_unit"]), query, "leaderboard")
+    board = bank().districts.leaderboard(code, query["period"], limit=query["limit"],
+                                         mask=query["mask"], ledger_unit=query["ledger_unit"])
+    return answer(board, query, code, "leaderboard")
 
 
 @bp.route("/districts/<code>/reports/participation", methods=["GET"])
 @bp.arguments(DistrictParticipationQuery, location="query")
 @bp.response(200, DistrictParticipationOut)
-@_files
+@files
 def district_participation(query: dict[str, Any], code: str) -> Any:
     """A rule's participation in the month per community (those whose rulebook has the
     rule) and in total.
@@ -163,4 +138,4 @@ def district_participation(query: dict[str, Any], code: str) -> Any:
     _reader(code)
     share = bank().districts.participation(code, query["month"], query["rule"],
                                            target=query["target"])
-    return _answer(share, query, f"participation-{share.rule}")
+    return answer(share, query, code, f"participation-{share.rule}")

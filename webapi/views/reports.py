@@ -7,10 +7,7 @@ is meant for posting; ``mask=false`` shows them to the office.
 
 from __future__ import annotations
 
-import re
 from typing import Any
-
-from flask import current_app
 
 from webapi.api import bank
 from webapi.auth import allow, community
@@ -23,34 +20,10 @@ from webapi.schemas.reports import (
     ParticipationQuery,
 )
 from webapi.views.base import blueprint
-
-CSV = "text/csv; charset=utf-8"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from webapi.views.report_files import answer, documented
 
 bp = blueprint("reports", "Reports: monthly points, leaderboards, participation.")
-
-
-def files(view: Any) -> Any:
-    """Document the CSV and XLSX answers (``format=csv|xlsx``) beside the JSON one."""
-    said = "The report: JSON, or with `format` CSV (UTF-8 with BOM) or XLSX."
-    for content_type, schema in ((XLSX, {"type": "string", "format": "binary"}),
-                                 (CSV, {"type": "string"})):
-        view = bp.alt_response(200, schema=schema, content_type=content_type,
-                               description=said, success=True)(view)
-    return view
-
-
-def _answer(report: Any, query: dict[str, Any], name: str) -> Any:
-    """The report itself for JSON (the response schema writes it), else a file."""
-    fmt = query["format"]
-    if fmt == "json":
-        return report
-    reports = bank().reports
-    data = (reports.to_csv if fmt == "csv" else reports.to_xlsx)(report, query["lang"])
-    response = current_app.response_class(data, content_type=CSV if fmt == "csv" else XLSX)
-    filename = re.sub(r"[^A-Za-z0-9._-]+", "_", f"{report.community}-{name}-{report.period}")
-    response.headers.set("Content-Disposition", "attachment", filename=f"{filename}.{fmt}")
-    return response
+files = documented(bp)
 
 
 @bp.route("/reports/monthly", methods=["GET"])
@@ -65,7 +38,7 @@ def monthly(query: dict[str, Any]) -> Any:
     mask = query["mask"] if query["mask"] is not None else query["format"] != "json"
     report = bank().reports.monthly(community(), query["month"], query.get("unit"),
                                     ledger_unit=query["ledger_unit"], mask=mask)
-    return _answer(report, query, "monthly")
+    return answer(report, query, report.community, "monthly")
 
 
 @bp.route("/reports/leaderboard", methods=["GET"])
@@ -79,7 +52,7 @@ def leaderboard(query: dict[str, Any]) -> Any:
     board = bank().reports.leaderboard(community(), query["period"], query.get("unit"),
                                        limit=query["limit"], mask=query["mask"],
                                        ledger_unit=query["ledger_unit"])
-    return _answer(board, query, "leaderboard")
+    return answer(board, query, board.community, "leaderboard")
 
 
 @bp.route("/reports/participation", methods=["GET"])
@@ -92,4 +65,4 @@ def participation(query: dict[str, Any]) -> Any:
     (参学率), per unit below `unit`, and whether it meets `target`."""
     share = bank().reports.participation(community(), query["month"], query["rule"],
                                          query.get("unit"), target=query["target"])
-    return _answer(share, query, f"participation-{share.rule}")
+    return answer(share, query, share.community, f"participation-{share.rule}")
