@@ -7,24 +7,14 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import socket
-import subprocess
-import sys
 import threading
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
+from tests.serving import serving
 from timebank import Timebank
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture
@@ -35,26 +25,8 @@ def served(db_url: str) -> Iterator[tuple[int, str]]:
     bank.communities.create("sjhy", "世纪花园社区")
     token = bank.keys.create("admin", community="sjhy").token
     bank.close()
-    port = _free_port()
-    server = subprocess.Popen(
-        [str(Path(sys.executable).with_name("timebank")), "--db", db_url, "serve",
-         "--port", str(port), "--workers", "1", "--threads", "2"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ})
-    try:
-        for _ in range(200):
-            try:
-                if b" 200 " in exchange(port, b"GET /api/v1/healthz HTTP/1.1\r\n"
-                                              b"Host: x\r\nConnection: close\r\n\r\n"):
-                    break
-            except OSError:
-                pass
-            if server.poll() is not None:
-                pytest.fail("timebank serve exited")
-            time.sleep(0.1)
+    with serving(db_url, workers=1, threads=2) as port:
         yield port, token
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
 
 
 def exchange(port: int, raw: bytes) -> bytes:

@@ -9,29 +9,20 @@ from __future__ import annotations
 import contextlib
 import http.client
 import json
-import os
 import select
 import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
+from tests.serving import serving
 from timebank import Timebank
 
 SLOW_CLIENTS = 128
 ATTACK = 20.0  # seconds the slow clients stay attached, at most
 LIVENESS = 10.0  # seconds an answer may take while they are (liveness, not speed)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture
@@ -43,30 +34,8 @@ def served(db_url: str) -> Iterator[tuple[int, str]]:
     bank.members.add("sjhy", "m1", "居民1")
     token = bank.keys.create("admin", community="sjhy").token
     bank.close()
-    port = _free_port()
-    server = subprocess.Popen(
-        [str(Path(sys.executable).with_name("timebank")), "--db", db_url, "serve",
-         "--port", str(port), "--workers", "2", "--threads", "8"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ})
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            with contextlib.suppress(OSError):
-                if _call(port, "GET", "/api/v1/healthz", timeout=1)[0] == 200:
-                    break
-            if server.poll() is not None:
-                pytest.fail("timebank serve exited")
-            time.sleep(0.1)
-        else:
-            pytest.fail("timebank serve did not answer within 30 s")
+    with serving(db_url, workers=2, threads=8) as port:
         yield port, token
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
 
 
 def _call(port: int, method: str, path: str, *, timeout: float, body: dict | None = None,
