@@ -10,6 +10,7 @@ import os
 import statistics
 import threading
 import time
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ def _seed(bank: Timebank) -> str:
     bank.members.add(COMMUNITY, "R-1", "张三明", card="CARD-1")
     bank.ledger.award(COMMUNITY, "R-1", 10**9, key="seed", reason="bench")
     bank.gifts.create(COMMUNITY, "soap", name="肥皂", cost=1, stock=10**9)
-    bank.service_days.open(COMMUNITY, "SD", name="压测服务日", day="2026-03-14")
+    bank.service_days.open(COMMUNITY, "SD", name="压测服务日", day=date(2026, 3, 14))
     return bank.keys.create("clerk", community=COMMUNITY).token
 
 

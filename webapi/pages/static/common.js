@@ -91,7 +91,10 @@ const TB = (function () {
     return "desk-" + Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
   }
 
-  /* Sign in: a key typed into the form (or given), checked with /whoami. */
+  /* Sign in: a key typed into the form (or given), checked with /whoami. The function
+     returned checks a key; its ``host()`` asks /whoami with no key instead, so a host's
+     identity resolver (its own login, by the session cookie the fetch sends) can name
+     the caller: it resolves true when the host did, false (form shown) otherwise. */
   function signIn(onIdentity) {
     const form = $("signin");
     async function check(value) {
@@ -118,6 +121,21 @@ const TB = (function () {
       check($("key").value.trim());
       $("key").value = "";
     });
+    async function host() {
+      form.hidden = true;  // no flash of the form while the host is asked
+      let res = null;
+      try { res = await api("GET", "/whoami"); } catch (err) { res = null; }
+      if (res && res.ok) {
+        const refused = onIdentity(res.data);
+        if (!refused) return true;  // the host's login signs out, not this page
+        $("signin-error").textContent = refused;
+      } else if (res && res.status !== 401) {
+        $("signin-error").textContent = problemText(res.data, res.status);
+      }
+      form.hidden = false;
+      return false;
+    }
+    check.host = host;
     $("sign-out").addEventListener("click", () => { setToken(null); location.reload(); });
     const notice = sessionStorage.getItem(NOTICE);
     if (notice) { sessionStorage.removeItem(NOTICE); $("signin-error").textContent = notice; }

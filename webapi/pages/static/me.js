@@ -1,7 +1,9 @@
 /* A member's own page, read only: balances per unit, the tier and what the next one
    needs, and the statement with every line said in words. The QR link on the member
    card carries the key in the fragment (#key=...), which never reaches a server log;
-   it is moved into this tab's sessionStorage and wiped from the address bar. */
+   it is moved into this tab's sessionStorage and wiped from the address bar. With no
+   key at all, the page asks who is calling: embedded in a host app, the host's identity
+   resolver may name the member from its own login, and no key is needed. */
 "use strict";
 
 (function () {
@@ -146,5 +148,7 @@
     check(key);
   } else if (TB.token()) {
     check(TB.token());
+  } else {
+    check.host();  // embedded: the host's own login may already say who this is
   }
 })();
