@@ -80,7 +80,7 @@ def record(ctx: click.Context, community: str, member: str, rule: str,
            quantity: str | None, day: datetime | None, period: str | None, note: str,
            tags: tuple[str, ...], recorded_by: str, key: str | None,
            lang: str | None) -> None:
-    """Record one contribution (录入贡献): rules that need approval leave it pending."""
+    """Record one contribution (录入贡献记录): rules that need approval leave it pending."""
     lang = pick_lang(lang or ctx.obj.get("lang"))
     occurred = (day.date() if day is not None else date.today())
     bank = open_bank(ctx)

@@ -68,7 +68,8 @@ FORMAT = click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), def
 OUTPUT = click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
                       default=None, help="File to write (default: show or print to stdout).")
 LEDGER_UNIT = click.option("--ledger-unit", type=click.Choice(["points", "minutes"]),
-                           default="points", show_default=True)
+                           default="points", show_default=True,
+                           help="Which balance the report counts.")
 
 
 @district.group("report")
@@ -98,7 +99,8 @@ def report_monthly(ctx: click.Context, code: str, month: str, ledger_unit: str,
 @lang_option
 @click.argument("code")
 @click.option("--period", required=True, help="YYYY, YYYY-Qn or YYYY-MM.")
-@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
+@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True,
+              help="How many members to list.")
 @click.option("--no-mask", is_flag=True, help="Show full names and member codes.")
 @LEDGER_UNIT
 @FORMAT
@@ -119,7 +121,8 @@ def report_leaderboard(ctx: click.Context, code: str, period: str, limit: int,
 @click.argument("code")
 @click.option("--month", required=True, help="The month, YYYY-MM.")
 @click.option("--rule", required=True, help="The rule's code.")
-@click.option("--target", type=click.FloatRange(0, 1), default=0.9, show_default=True)
+@click.option("--target", type=click.FloatRange(0, 1), default=0.9, show_default=True,
+              help="The participation rate aimed at, 0 to 1.")
 @FORMAT
 @OUTPUT
 @click.pass_context

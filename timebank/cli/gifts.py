@@ -83,7 +83,8 @@ def gift() -> None:
 @click.option("--name", required=True, help="Name, e.g. 食用油 5L.")
 @click.option("--name-en", default="", help="English name.")
 @click.option("--cost", type=COUNT, required=True, help="Points (or minutes) per item.")
-@click.option("--unit", type=click.Choice(UNITS), default="points", show_default=True)
+@click.option("--unit", type=click.Choice(UNITS), default="points", show_default=True,
+              help="The unit of the cost.")
 @click.option("--stock", type=COUNT, default=0, show_default=True, help="Opening stock.")
 @click.option("--from", "active_from", type=DATE, default=None,
               help="First local day it is offered.")
@@ -93,7 +94,7 @@ def gift() -> None:
 @click.option("--limit-per-member", type=COUNT, default=None,
               help="At most this many per member per --limit-period.")
 @click.option("--limit-period", type=click.Choice(PERIODS), default="month",
-              show_default=True)
+              show_default=True, help="The period --limit-per-member counts over.")
 @click.option("--discount", "discounts", multiple=True,
               help="TAG:PERCENT off for members with that tag (repeatable).")
 @click.option("--actor", default="cli", show_default=True, help="Who makes the change.")
@@ -140,15 +141,20 @@ def gift_list(ctx: click.Context, community: str, active_on: datetime | None,
 @gift.command("update")
 @click.argument("code")
 @COMMUNITY
-@click.option("--name", default=None)
-@click.option("--name-en", default=None)
-@click.option("--cost", type=COUNT, default=None)
-@click.option("--unit", type=click.Choice(UNITS), default=None)
-@click.option("--from", "active_from", type=DATE, default=None)
-@click.option("--until", "active_until", type=DATE, default=None)
-@click.option("--min-tier", default=None)
-@click.option("--limit-per-member", type=COUNT, default=None)
-@click.option("--limit-period", type=click.Choice(PERIODS), default=None)
+@click.option("--name", default=None, help="Name, e.g. 食用油 5L.")
+@click.option("--name-en", default=None, help="English name.")
+@click.option("--cost", type=COUNT, default=None, help="Points (or minutes) per item.")
+@click.option("--unit", type=click.Choice(UNITS), default=None,
+              help="The unit of the cost.")
+@click.option("--from", "active_from", type=DATE, default=None,
+              help="First local day it is offered.")
+@click.option("--until", "active_until", type=DATE, default=None,
+              help="Last local day it is offered.")
+@click.option("--min-tier", default=None, help="A tier code of the community's policy.")
+@click.option("--limit-per-member", type=COUNT, default=None,
+              help="At most this many per member per --limit-period.")
+@click.option("--limit-period", type=click.Choice(PERIODS), default=None,
+              help="The period --limit-per-member counts over.")
 @click.option("--discount", "discounts", multiple=True,
               help="TAG:PERCENT off (repeatable; replaces the gift's discounts).")
 @click.option("--clear", "cleared", multiple=True, type=click.Choice(CLEARABLE),

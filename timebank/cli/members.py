@@ -25,7 +25,8 @@ HEADERS = (N_("code"), N_("name"), N_("phone"), N_("card"), N_("roles"), N_("uni
 @click.option("--team", default=None, help="Only members of this team (its code).")
 @click.option("--tag", default=None, help="Only members with this tag, e.g. low_income.")
 @click.option("--after", default=None, help="Start after this member code (next page).")
-@click.option("--limit", type=click.IntRange(1, 1000), default=200, show_default=True)
+@click.option("--limit", type=click.IntRange(1, 1000), default=200, show_default=True,
+              help="At most this many.")
 @common
 @click.pass_context
 @storable

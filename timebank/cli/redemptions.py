@@ -99,9 +99,11 @@ def redemption() -> None:
 @redemption.command("list")
 @COMMUNITY
 @click.option("--member", default=None, help="One member's (code).")
-@click.option("--status", type=click.Choice(STATUSES), default=None)
+@click.option("--status", type=click.Choice(STATUSES), default=None,
+              help="Only redemptions in this state.")
 @click.option("--service-day", default=None, help="One service day's (code).")
-@click.option("--limit", type=click.IntRange(1, 1000), default=100, show_default=True)
+@click.option("--limit", type=click.IntRange(1, 1000), default=100, show_default=True,
+              help="At most this many.")
 @common
 @click.pass_context
 @storable
