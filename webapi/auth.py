@@ -16,6 +16,7 @@ from typing import Any
 
 from flask import current_app, g, request
 
+from timebank.domain.access import role_word
 from timebank.errors import Forbidden, Unauthorized, ValidationError
 from timebank.i18n import T
 from timebank.services.keys import ROLES, Identity
@@ -96,7 +97,8 @@ def allow(*roles: str, own: str | None = None,
         def guarded(*args: Any, **kwargs: Any) -> Any:
             who = identity()
             if who.role not in roles:
-                raise Forbidden(T("the {role} role may not do this", role=who.role), role=who.role)
+                raise Forbidden(T("the {role} role may not do this", role=role_word(who.role)),
+                                role=who.role)
             if who.role == "member" and (own is None or kwargs.get(own) != who.member):
                 raise Forbidden(T("a member key sees only its own member"), role=who.role)
             if scope is not None:

@@ -86,6 +86,8 @@ def test_a_bad_rulebook_is_refused_in_either_language(url: str, tmp_path: Path) 
     assert "错误(validation_error):" in zh and "上限 1 低于计分标准 5" in zh
     assert "error (validation_error): " in en and "cap 1 is below the rate 5" in en
     assert "caps.day" in zh and "caps.day" in en  # the field is named the same
+    assert "规则 'walk'(rules[0])" in zh and "rule 'walk'" not in zh  # the place too
+    assert "rule 'walk' (rules[0])" in en
 
 
 def test_claiming_ones_own_request_is_refused_in_either_language(url: str) -> None:

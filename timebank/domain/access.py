@@ -7,9 +7,17 @@ from datetime import datetime
 import attrs
 
 from timebank.errors import ValidationError
-from timebank.i18n import T
+from timebank.i18n import N_, T, Text
 
 ROLES = ("admin", "clerk", "member", "kiosk")
+# What a reader calls each role (管理员, 工作人员, 成员, 自助机), for messages naming one.
+ROLE_WORDS = {"admin": N_("admin"), "clerk": N_("clerk"), "member": N_("member"),
+              "kiosk": N_("kiosk")}
+
+
+def role_word(role: str) -> Text | str:
+    """The role in the reader's language; an unknown role as it is."""
+    return Text(ROLE_WORDS[role]) if role in ROLE_WORDS else role
 
 
 @attrs.frozen

@@ -70,14 +70,18 @@ class Rulebook:
 class _Where:
     """Where a value came from, for error messages."""
 
-    def __init__(self, origin: str, rule: str | None = None) -> None:
+    def __init__(self, origin: str, rule: str | Text | None = None) -> None:
         self.origin, self.rule = origin, rule
 
     def fail(self, field: str, problem: str | Text) -> RulebookError:
-        place = f"{self.origin}: " + (f"{self.rule}: " if self.rule else "")
+        """The error names the place in the reader's language ("规则 'x' (rules[0])"),
+        while its ``rule`` field keeps the English label whatever the language."""
+        place: str | Text = f"{self.origin}: "
+        if self.rule:
+            place = T("{origin}: {rule}: ", origin=self.origin, rule=self.rule)
         return RulebookError(T("{place}{field}: {problem}", place=place, field=field,
                                problem=problem), field=field, file=self.origin,
-                             rule=self.rule)
+                             rule=str(self.rule) if self.rule else None)
 
 
 # -- loading -------------------------------------------------------------------------------
@@ -131,7 +135,8 @@ def from_dict(data: Mapping[str, Any], *, origin: str = "<rulebook>",
     seen: dict[str, int] = {}
     for index, raw in enumerate(raw_rules):
         code = raw.get("code") if isinstance(raw, Mapping) else None
-        label = f"rule {code!r} (rules[{index}])" if code else f"rules[{index}]"
+        label: str | Text = (T("rule {code} (rules[{index}])", code=repr(code), index=index)
+                             if code else f"rules[{index}]")
         fields = dict(_table(raw, "rules", _Where(origin, label)))
         if default_from is not None:
             fields.setdefault("effective_from", default_from)
@@ -152,7 +157,7 @@ def from_dict(data: Mapping[str, Any], *, origin: str = "<rulebook>",
                                              where.origin)
     needing = [r for r in rules if r.requires_dues]
     if needing and "dues" not in community:
-        raise _Where(origin, f"rule {needing[0].code!r}").fail(
+        raise _Where(origin, T("rule {code}", code=repr(needing[0].code))).fail(
             "requires_dues", T("needs a [community.dues] table naming the dues rule"))
     policies = {k: data[k] for k in POLICIES if k in data}
     for key, value in policies.items():
@@ -170,7 +175,7 @@ def rule(*, origin: str = "<python>", _where: _Where | None = None, **fields: An
     """Build one validated rule version from keyword fields, as a ``[[rules]]`` table
     would give them (``rate=2, caps={"year": 12}, multipliers=[{"factor": 2, ...}]``);
     ``origin`` names where they came from in error messages."""
-    where = _where or _Where(origin, f"rule {fields.get('code')!r}")
+    where = _where or _Where(origin, T("rule {code}", code=repr(fields.get("code"))))
     unknown = sorted(set(fields) - RULE_FIELDS)
     if unknown:
         raise where.fail(unknown[0], T("unknown field"))

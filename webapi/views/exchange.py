@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from timebank.domain.access import role_word
 from timebank.errors import Forbidden
 from timebank.i18n import T
 from webapi.api import bank
@@ -47,7 +48,8 @@ def acts(*roles: str) -> Any:
         def guarded(*args: Any, **kwargs: Any) -> Any:
             who = identity()
             if who.role not in roles:
-                raise Forbidden(T("the {role} role may not do this", role=who.role), role=who.role)
+                raise Forbidden(T("the {role} role may not do this", role=role_word(who.role)),
+                                role=who.role)
             community()
             return view(*args, **kwargs)
         guarded.__doc__ = (view.__doc__ or "").rstrip() + \
