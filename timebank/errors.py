@@ -154,6 +154,14 @@ class IdempotencyConflict(TimebankError):
     code = "idempotency_conflict"
 
 
+class CommitFailed(TimebankError):
+    """A write is answered only once it is committed: when the one COMMIT of a group of
+    writes sent at the same time fails (``timebank.store.batch``), none of them was
+    written, and each caller is told to try again (503)."""
+
+    code = "unavailable"
+
+
 # -- access --------------------------------------------------------------------------------
 
 

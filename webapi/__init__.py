@@ -30,9 +30,10 @@ def init_app(app: Flask, *, timebank: Timebank, url_prefix: str | None = None,
              identity_resolver: Resolver | None = None, pages_prefix: str | None = None,
              **settings: Any) -> State:
     """Mount the API on ``app``. Keywords override ``TIMEBANK_*`` config and env vars
-    (``max_body``, ``title``, ``docs_script_url``). With ``pages_prefix`` ("" for the
-    root) the desk and member pages are mounted too, at ``<prefix>/desk/`` and
-    ``<prefix>/me/``, with an index at ``<prefix>/`` unless the host has a route there."""
+    (``max_body``, ``title``, ``docs_script_url``; ``group_commit`` switches it on or
+    off for ``timebank``'s store). With ``pages_prefix`` ("" for the root) the desk and
+    member pages are mounted too, at ``<prefix>/desk/`` and ``<prefix>/me/``, with an
+    index at ``<prefix>/`` unless the host has a route there."""
     if "timebank" in app.extensions:
         raise RuntimeError("the timebank API is already mounted on this app")
     conf = Settings.load(app.config, url_prefix=url_prefix, **settings)
@@ -43,6 +44,9 @@ def init_app(app: Flask, *, timebank: Timebank, url_prefix: str | None = None,
                  "communities. Errors are application/problem+json."}},
         config_prefix="TIMEBANK")
     api.init_app(app)
+    if conf.group_commit is not None and \
+            conf.group_commit != (timebank.store.batches is not None):
+        timebank.store.group_commit(conf.group_commit)
     state = State(timebank, conf, identity_resolver or bearer_resolver(timebank), api)
     app.extensions["timebank"] = state
     for bp in BLUEPRINTS:
@@ -64,5 +68,6 @@ def create_app(config: Mapping[str, Any] | None = None, *,
     if timebank is None:
         timebank = Timebank(store=Store.for_server(conf.database_url))
     init_app(app, timebank=timebank, url_prefix=conf.url_prefix, max_body=conf.max_body,
-             title=conf.title, docs_script_url=conf.docs_script_url, pages_prefix="")
+             title=conf.title, docs_script_url=conf.docs_script_url,
+             group_commit=conf.group_commit, pages_prefix="")
     return app

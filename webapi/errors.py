@@ -115,7 +115,8 @@ def from_timebank_error(exc: TimebankError) -> Response:
         return problem(exc.code, detail, errors={str(field or "body"): [detail]},
                        extra=shown or None)
     extra = {"field": field, **details} if field else details
-    return problem(exc.code, detail, extra=extra)
+    retry = {"Retry-After": "1"} if exc.code == "unavailable" else None
+    return problem(exc.code, detail, extra=extra, headers=retry)
 
 
 def flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:

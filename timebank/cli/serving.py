@@ -97,11 +97,14 @@ class Server:
         self.app.run()
 
 
-def app_factory(db_url: str) -> Callable[[], Any]:
+def app_factory(db_url: str, group_commit: bool | None = None) -> Callable[[], Any]:
     def build() -> Any:
         from webapi import create_app
 
-        return create_app({"TIMEBANK_DATABASE_URL": db_url})
+        config: dict[str, Any] = {"TIMEBANK_DATABASE_URL": db_url}
+        if group_commit is not None:
+            config["TIMEBANK_GROUP_COMMIT"] = group_commit
+        return create_app(config)
     return build
 
 
@@ -115,9 +118,12 @@ def app_factory(db_url: str) -> Callable[[], Any]:
               "time, else the cores, at most 4).")
 @click.option("--threads", default=8, show_default=True, type=int,
               help="Threads per worker.")
+@click.option("--group-commit/--no-group-commit", "group_commit", default=None,
+              help="Let concurrent writes of a worker share one transaction, a savepoint "
+              "each (default: env TIMEBANK_GROUP_COMMIT, else off).")
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, workers: int | None,
-          threads: int) -> None:
+          threads: int, group_commit: bool | None) -> None:
     """Serve the HTTP API with gunicorn (schema created or upgraded first)."""
     bank = open_bank(ctx, need_schema=False)
     bank.init()
@@ -125,8 +131,8 @@ def serve(ctx: click.Context, host: str, port: int, workers: int | None,
         workers = 1 if bank.store.dialect == "sqlite" else min(4, os.cpu_count() or 1)
     bank.close()
     err.print(say("serving", lang_of(ctx), base=f"http://{host}:{port}/api/v1"))
-    Server(app_factory(ctx.obj["db_url"]), host=host, port=port, workers=workers,
-           threads=threads).run()
+    Server(app_factory(ctx.obj["db_url"], group_commit), host=host, port=port,
+           workers=workers, threads=threads).run()
 
 
 @main.command()

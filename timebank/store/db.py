@@ -16,13 +16,16 @@ import time
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
 from timebank.store.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from timebank.store.batch import GroupCommit
 
 log = logging.getLogger("timebank.store")  # one line per retried write (for operators)
 
@@ -119,13 +122,29 @@ class Store:
         self._writer = self.engine.execution_options(**{_WRITE: True})
         # Community code -> id: ids never change, so the hot path reads them once.
         self.community_ids: dict[str, int] = {}
+        self.batches: GroupCommit | None = None  # group commit, when switched on
 
     @property
     def url(self) -> str:
         return self.engine.url.render_as_string(hide_password=False)
 
+    def group_commit(self, on: bool = True) -> None:
+        """Switch group commit on or off (``timebank.store.batch``): on, concurrent
+        ``transact`` calls of this process share one transaction, a savepoint each."""
+        from timebank.store.batch import GroupCommit
+
+        self.batches = GroupCommit(self) if on else None
+
     def transact(self, community: str | None, fn: Callable[[UnitOfWork], T]) -> T:
-        """Run the use case ``fn`` in one write transaction for ``community``."""
+        """Run the use case ``fn`` in one write transaction for ``community`` (with group
+        commit on, perhaps one shared with other threads' writes: ``store.batch``)."""
+        batches = self.batches
+        if batches is not None:
+            return batches.transact(community, fn)
+        return self.transact_alone(community, fn)
+
+    def transact_alone(self, community: str | None, fn: Callable[[UnitOfWork], T]) -> T:
+        """``transact`` in a transaction of its own, whether group commit is on or not."""
         last: list[UnitOfWork] = []
 
         def run(conn: Connection) -> T:
