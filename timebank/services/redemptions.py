@@ -150,7 +150,13 @@ def redeem(uow: UnitOfWork, member: str | None, items: Sequence[Any], *, key: st
     request = {"op": "redeem", "member": member, "card": card, "hold": bool(hold),
                "service_day": service_day, "actor": actor,
                "items": [attrs.asdict(i) for i in wanted_items]}
-    return uow.once(check_key(key), request, lambda: _redeem(
+    key = check_key(key)
+    if not hold and card is None and isinstance(member, str) and ":" not in member:
+        done = uow.redemptions.redeem_once(key, request, member, wanted_items, service_day,
+                                           actor)  # two statements on PostgreSQL, or None
+        if done is not None:
+            return done
+    return uow.once(key, request, lambda: _redeem(
         uow, member, card, wanted_items, bool(hold), service_day, actor), Redemption)
 
 

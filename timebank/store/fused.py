@@ -31,7 +31,8 @@ member is unknown or has no account in the unit yet (the general path raises or 
 it), or when the community has a policy the entry must pass first (``unless_setting``:
 the ``transfers`` settings with their storage cap and yearly maximum). A refused debit
 raises ``InsufficientPoints`` through ``posting.refuse``, the same error with the same
-fields; the transaction then rolls back, claim included.
+fields; the transaction then rolls back, claim included. A redemption at the desk takes
+the same two steps in ``fused_redeem``.
 """
 
 from __future__ import annotations

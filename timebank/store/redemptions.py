@@ -9,13 +9,13 @@ The desk's statements are prebuilt (``fast.Statement``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
-from timebank.domain.catalogue import receipt_code
+from timebank.domain.catalogue import ItemRequest, receipt_code
 from timebank.domain.redemptions import (
     Redeemer,
     Redemption,
@@ -25,6 +25,7 @@ from timebank.domain.redemptions import (
 )
 from timebank.errors import NotFound
 from timebank.i18n import T
+from timebank.store import fused_redeem
 from timebank.store.fast import Statement
 from timebank.store.gateway import Gateway
 from timebank.store.tables import (
@@ -104,6 +105,15 @@ class RedemptionsGateway(Gateway):
         row = _TAKEN.one(self.conn, {"p_member": member_id, "p_gift": gift_id,
                                      "p_since": since})
         return int(row[0]) if row is not None else 0
+
+    def redeem_once(self, key: str, request: Mapping[str, Any], member: str,
+                    items: Sequence[ItemRequest], service_day: str | None,
+                    actor: str) -> Redemption | None:
+        """On PostgreSQL, a redemption fulfilled at once in two statements with its key
+        (``fused_redeem``); None, having written nothing, where the general path must
+        answer (and always on SQLite)."""
+        return fused_redeem.redeem_once(self.uow, key, request, member, items, service_day,
+                                        actor)
 
     def next_id(self) -> int:
         row = _NEXT_ID[self.uow.dialect].one(self.conn, {})

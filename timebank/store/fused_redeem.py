@@ -1,0 +1,315 @@
+"""PostgreSQL: a redemption at the desk in two statements, like ``fused`` for entries.
+
+On the general path a single redemption is some twenty statements (the key's claim, the
+redeemer, each gift's terms, the service day, each guarded stock decrement, each limit,
+the two accounts, the chain step, the entry, the postings, the redemption, its items,
+the stock movements, the answer). Here it is two, BEGIN sent with the first:
+
+1. ``_READ`` finds the redeemer, the gifts' terms, the service day and the community's
+   settings, and, when the key is still free, locks the gift rows in id order (the lock
+   order) and then the member's and the redemption sink's accounts in id order, reading
+   their stock and balances as locked, draws the redemption and entry ids, and reads
+   the member's awards when a gift needs a tier. It writes nothing. This process then
+   applies the general path's rules to what it read (offered today, day open, tier,
+   stock, the price rules, the points), and declines at the first that does not pass;
+2. ``_WRITE``, the last statement before COMMIT, first counts what the member took of
+   each limited gift (its own snapshot is taken after the gift rows were locked by the
+   first, so a racing redemption of the same member that committed first is counted;
+   within the first statement it would not be), and only when every limit holds does it
+   claim the key with its answer, take the stock (guarded ``stock >= n``), move the two
+   balances (guarded ``posted − held ≥ total``), write the redemption, its items and
+   stock movements, and take the chain step with the entry and its postings, hashed by
+   the server as in ``fused``.
+
+The path declines (returns None, having written nothing) where the general path must
+answer: a key already used (a replay or a conflict), an unknown member or gift, gifts in
+two units, a gift not offered today, a closed or unknown service day, a tier not held,
+too little stock, a member without an account or without the points, a limit exceeded.
+The general path then runs in the same transaction and raises the same error, with the
+same fields, after the same checks in the same order; it has written nothing either. A
+held, card or cross-community (``A:CODE``) redemption never comes here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from timebank.domain.catalogue import (
+    ItemRequest,
+    PriceRule,
+    period_start,
+    receipt_code,
+    unit_price,
+)
+from timebank.domain.community import CommunityRef
+from timebank.domain.gifts import GiftTerms
+from timebank.domain.ledger import Entry, EntryKind, Posting
+from timebank.domain.redemptions import Redemption, RedemptionItem
+from timebank.domain.tiers import (
+    Award,
+    Earnings,
+    TierPolicy,
+    history,
+    tier_at,
+    year_starts_between,
+)
+from timebank.errors import TimebankError
+from timebank.store import idempotency
+from timebank.store.fast import json_text
+from timebank.store.fused import _SEQ, _around, _first, _run
+from timebank.store.posting import with_owners
+from timebank.timeutil import local_date, start_of_day_utc, utcnow
+
+if TYPE_CHECKING:
+    from timebank.store.uow import UnitOfWork
+
+_READ = """
+WITH free AS (
+    SELECT 1 AS ok WHERE NOT EXISTS (SELECT 1 FROM idempotency_keys
+                                     WHERE community_id = %(c)s AND key = %(key)s)
+), who AS (
+    SELECT m.id, m.code, m.tags FROM members m
+    WHERE m.community_id = %(c)s AND m.code = %(member)s LIMIT 2
+), want AS (
+    SELECT w.code, w.ord FROM unnest(%(gifts)s::text[]) WITH ORDINALITY AS w(code, ord)
+), terms AS (
+    SELECT g.id, g.code, g.cost, g.unit, g.active_from, g.active_until, g.min_tier,
+           g.limit_per_member, g.limit_period, g.price_rules, want.ord
+    FROM want JOIN gifts g ON g.community_id = %(c)s AND g.code = want.code
+), locked_gifts AS MATERIALIZED (
+    SELECT g.id, g.stock FROM gifts g
+    WHERE g.id = ANY (ARRAY(SELECT id FROM terms)) AND EXISTS (SELECT 1 FROM free)
+      AND (SELECT count(*) FROM who) = 1
+      AND (SELECT count(*) FROM terms) = cardinality(%(gifts)s::text[])
+      AND (SELECT count(DISTINCT unit) FROM terms) = 1
+    ORDER BY g.id FOR UPDATE
+), locked_accounts AS MATERIALIZED (
+    SELECT a.id, a.posted, a.held, a.system FROM accounts a
+    WHERE a.unit = (SELECT min(unit) FROM terms) AND EXISTS (SELECT 1 FROM locked_gifts)
+      AND (a.member_id = (SELECT min(id) FROM who)
+           OR (a.community_id = %(c)s AND a.system = 'redemption'))
+    ORDER BY a.id FOR UPDATE
+), tier_account AS (
+    SELECT a.id FROM accounts a, communities co
+    WHERE co.id = %(c)s AND a.member_id = (SELECT min(id) FROM who)
+      AND a.unit = coalesce(co.settings -> 'tiers' ->> 'unit', 'points')
+      AND EXISTS (SELECT 1 FROM terms WHERE min_tier IS NOT NULL)
+      AND EXISTS (SELECT 1 FROM locked_accounts)
+), awards AS (
+    SELECT e.occurred_at AS at, p.amount FROM postings p
+    JOIN entries e ON e.id = p.entry_id
+    LEFT JOIN entries r ON r.reverses_id = e.id
+    WHERE p.account_id = (SELECT id FROM tier_account) AND e.kind = 'award'
+      AND p.amount > 0 AND r.id IS NULL
+)
+SELECT (SELECT count(*) FROM free),
+       (SELECT json_agg(who) FROM who),
+       (SELECT json_agg(terms ORDER BY ord) FROM terms),
+       (SELECT json_agg(locked_gifts) FROM locked_gifts),
+       (SELECT json_agg(locked_accounts) FROM locked_accounts),
+       (SELECT json_agg(awards ORDER BY at) FROM awards),
+       (SELECT json_build_array(id, status) FROM service_days
+        WHERE community_id = %(c)s AND code = %(day)s),
+       (SELECT json_build_array(code, timezone, settings) FROM communities WHERE id = %(c)s),
+       CASE WHEN EXISTS (SELECT 1 FROM locked_accounts) THEN
+           nextval(pg_get_serial_sequence('redemptions', 'id')) END,
+       CASE WHEN EXISTS (SELECT 1 FROM locked_accounts) THEN
+           nextval(pg_get_serial_sequence('entries', 'id')) END
+"""
+
+# Every write is conditional on the claim, and the claim on every limit holding.
+_WRITE = """
+WITH taken AS MATERIALIZED (
+    SELECT l.ord, l.lim, l.asked,
+           (SELECT coalesce(sum(ri.quantity), 0) FROM redemption_items ri
+            JOIN redemptions r ON r.id = ri.redemption_id
+            WHERE r.member_id = %(member)s AND r.created_at >= l.since
+              AND ri.gift_id = l.gift AND r.status IN ('held', 'fulfilled')) AS used
+    FROM unnest(%(lgifts)s::bigint[], %(lsince)s::timestamp[], %(llimit)s::bigint[],
+                %(lasked)s::bigint[]) WITH ORDINALITY AS l(gift, since, lim, asked, ord)
+), claim AS (
+    INSERT INTO idempotency_keys (community_id, key, request, response, created_at)
+    SELECT %(c)s, %(key)s, CAST(%(request)s AS json), CAST(%(answer)s AS json), %(now)s
+    WHERE NOT EXISTS (SELECT 1 FROM taken WHERE used + asked > lim)
+    ON CONFLICT (community_id, key) DO NOTHING
+    RETURNING id
+), stock AS (
+    UPDATE gifts g SET stock = g.stock - s.qty
+    FROM unnest(%(gids)s::bigint[], %(qtys)s::bigint[]) AS s(id, qty)
+    WHERE g.id = s.id AND g.stock >= s.qty AND EXISTS (SELECT 1 FROM claim)
+    RETURNING g.id
+), moved AS (
+    UPDATE accounts a SET posted = a.posted + d.amount
+    FROM unnest(%(accounts)s::bigint[], %(amounts)s::bigint[]) AS d(id, amount)
+    WHERE a.id = d.id AND EXISTS (SELECT 1 FROM claim)
+      AND (d.amount >= 0 OR a.system IS NOT NULL OR a.posted - a.held >= -d.amount)
+    RETURNING a.id
+), redemption AS (
+    INSERT INTO redemptions (id, community_id, member_id, service_day_id, status, unit,
+                             total, balance_after, hold_id, entry_id, actor, created_at,
+                             resolved_at)
+    SELECT %(rid)s, %(c)s, %(member)s, %(day)s, 'fulfilled', %(unit)s, %(total)s,
+           %(available)s, NULL, %(eid)s, %(actor)s, %(now)s, %(now)s
+    FROM claim
+), items AS (
+    INSERT INTO redemption_items (redemption_id, gift_id, quantity, unit_price)
+    SELECT %(rid)s, i.gift, i.qty, i.price
+    FROM unnest(%(igifts)s::bigint[], %(iqtys)s::bigint[], %(iprices)s::bigint[],
+                %(iafter)s::bigint[]) WITH ORDINALITY AS i(gift, qty, price, after, ord)
+    WHERE EXISTS (SELECT 1 FROM claim) ORDER BY i.ord
+), movements AS (
+    INSERT INTO stock_movements (gift_id, kind, quantity, stock_after, reason, actor,
+                                 redemption_id, created_at)
+    SELECT i.gift, 'redeem', -i.qty, i.after, %(reason)s, %(actor)s, %(rid)s, %(now)s
+    FROM unnest(%(igifts)s::bigint[], %(iqtys)s::bigint[], %(iafter)s::bigint[])
+         WITH ORDINALITY AS i(gift, qty, after, ord)
+    WHERE EXISTS (SELECT 1 FROM claim) ORDER BY i.ord
+), head AS (
+    UPDATE communities
+    SET entry_seq = entry_seq + 1,
+        head_hash = encode(sha256(convert_to(
+            head_hash || %(before)s || (entry_seq + 1)::text || %(after_seq)s, 'UTF8')), 'hex')
+    WHERE id = %(c)s AND EXISTS (SELECT 1 FROM claim)
+    RETURNING entry_seq, head_hash
+), entry AS (
+    INSERT INTO entries (id, community_id, seq, kind, reason, actor, occurred_at,
+                         recorded_at, reverses_id, meta, hash)
+    SELECT %(eid)s, %(c)s, head.entry_seq, %(kind)s, %(reason)s, %(actor)s, %(now)s,
+           %(now)s, NULL, CAST(%(meta)s AS json), head.head_hash
+    FROM head
+), legs AS (
+    INSERT INTO postings (entry_id, account_id, amount, balance_after)
+    SELECT %(eid)s, p.account_id, p.amount, p.balance_after
+    FROM unnest(%(accounts)s::bigint[], %(amounts)s::bigint[], %(after)s::bigint[])
+         WITH ORDINALITY AS p(account_id, amount, balance_after, ord)
+    WHERE EXISTS (SELECT 1 FROM head) ORDER BY p.ord
+)
+SELECT (SELECT id FROM claim), (SELECT entry_seq FROM head),
+       (SELECT count(*) FROM stock), (SELECT count(*) FROM moved)
+"""
+
+
+def redeem_once(uow: UnitOfWork, key: str, request: Mapping[str, Any], member: str,
+                items: Sequence[ItemRequest], service_day: str | None,
+                actor: str) -> Redemption | None:
+    """Redeem ``items`` for ``member`` at once, in two statements; None (nothing
+    written) where the general path must answer (see the module)."""
+    from timebank.store.uow import codec  # the unit of work imports this module
+
+    conn = uow.conn
+    if uow.dialect != "postgresql" or conn.dialect.driver != "psycopg":
+        return None
+    c = uow.community_id
+    codes = [i.gift for i in items]
+    qty = {i.gift: i.quantity for i in items}
+    now = utcnow()
+    (free, who, found, gifts, accounts, awards, day, comm, rid, eid) = _first(conn, _READ, {
+        "c": c, "key": key, "member": member, "gifts": codes, "day": service_day})[0]
+    if not free or rid is None:
+        return None  # a used key, an unknown member or gift, two units: nothing locked
+    if "community" not in uow.__dict__:
+        uow.act_for(CommunityRef(c, comm[0], comm[1], comm[2] or {}))
+    tz = uow.community.timezone
+    today = local_date(now, tz)
+    wanted = [_terms(t) for t in found]
+    unit = wanted[0].unit
+    try:
+        for gift in wanted:
+            gift.check_offered(today)
+        if not _tiers_held(uow, wanted, awards, today):
+            return None
+    except TimebankError:
+        return None
+    if service_day is not None and (day is None or day[1] != "open"):
+        return None
+    stock = {int(g["id"]): int(g["stock"]) for g in gifts}
+    if any(stock[g.id] < qty[g.code] for g in wanted):
+        return None
+    own = [a for a in accounts or () if a["system"] is None]
+    sink = [a for a in accounts or () if a["system"] is not None]
+    if len(own) != 1 or len(sink) != 1:
+        return None  # an account to open, or a sink removed: the general path says
+    account, to = own[0], sink[0]
+    redeemer = who[0]
+    lines = [RedemptionItem(g.code, qty[g.code], p, p * qty[g.code])
+             for g in wanted for p in [unit_price(g.cost, g.price_rules, redeemer["tags"])]]
+    total = sum(line.total for line in lines)
+    available = int(account["posted"]) - int(account["held"]) - total
+    if available < 0:
+        return None
+
+    rid, eid = int(rid), int(eid)
+    receipt = receipt_code(rid)
+    reason = f"redemption {receipt}"
+    legs = (Posting(int(account["id"]), unit, -total), Posting(int(to["id"]), unit, total))
+    meta = with_owners({"redemption": rid, "receipt": receipt},
+                       {legs[0].account_id: redeemer["code"]})
+    entry = Entry(uow.ledger.community_code(), _SEQ, str(EntryKind.SPEND), legs, reason,
+                  actor, now, now, None, meta)
+    before, after_seq = _around(entry.digest_text(), f'"s":{_SEQ}')
+    result = Redemption(rid, "fulfilled", total, unit, available, receipt, tuple(lines),
+                        redeemer["code"], service_day)
+    limited = [g for g in wanted if g.limit_per_member is not None]
+    claim, seq, taken, moved = _run(conn, _WRITE, {
+        "c": c, "key": key, "request": idempotency._stored_text(request),
+        "answer": idempotency._stored_text(codec.unstructure(result)), "now": now,
+        "member": int(redeemer["id"]), "day": int(day[0]) if day is not None else None,
+        "lgifts": [g.id for g in limited],
+        "lsince": [start_of_day_utc(period_start(g.limit_period, today), tz) for g in limited],
+        "llimit": [g.limit_per_member for g in limited],
+        "lasked": [qty[g.code] for g in limited],
+        "gids": [g.id for g in wanted], "qtys": [qty[g.code] for g in wanted],
+        "accounts": [leg.account_id for leg in legs], "amounts": [leg.amount for leg in legs],
+        "after": [int(account["posted"]) - total, int(to["posted"]) + total],
+        "rid": rid, "eid": eid, "unit": unit, "total": total, "available": available,
+        "actor": actor, "reason": reason, "kind": str(EntryKind.SPEND),
+        "meta": json_text(meta), "before": before, "after_seq": after_seq,
+        "igifts": [g.id for g in wanted], "iqtys": [qty[g.code] for g in wanted],
+        "iprices": [line.unit_price for line in lines],
+        "iafter": [stock[g.id] - qty[g.code] for g in wanted]})
+    if claim is None:
+        return None  # a limit reached (or the key taken meanwhile): nothing written
+    if seq is None or taken != len(wanted) or moved != 2 \
+            or attrs.evolve(entry, seq=int(seq)).digest_text() != f"{before}{seq}{after_seq}":
+        raise AssertionError(f"redemption {rid}: the write differs from what was read")
+    return result
+
+
+def _terms(row: Mapping[str, Any]) -> GiftTerms:
+    def day(text: str | None) -> date | None:
+        return date.fromisoformat(text) if text is not None else None
+    return GiftTerms(int(row["id"]), row["code"], int(row["cost"]), row["unit"],
+                     day(row["active_from"]), day(row["active_until"]), row["min_tier"],
+                     row["limit_per_member"], row["limit_period"],
+                     tuple(PriceRule(**r) for r in row["price_rules"] or ()))
+
+
+def _tiers_held(uow: UnitOfWork, wanted: Sequence[GiftTerms],
+                awards: Sequence[Mapping[str, Any]] | None, today: date) -> bool:
+    """Whether the member's tier at the end of ``today`` ranks as high as every gift
+    needs, as ``services.tiers.evaluate`` counts it from the awards read."""
+    needing = [g for g in wanted if g.min_tier]
+    if not needing:
+        return True
+    data = uow.community.settings.get("tiers")
+    if not data:
+        return False
+    policy = TierPolicy.from_mapping(data)
+    tz = uow.community.timezone
+    until = start_of_day_utc(today + timedelta(days=1), tz) - timedelta(microseconds=1)
+    earned = [Award(datetime.fromisoformat(a["at"]), int(a["amount"])) for a in awards or ()]
+
+    def year_start(t: datetime) -> datetime:
+        return start_of_day_utc(date(local_date(t, tz).year, 1, 1), tz)
+    starts: list[datetime] = []
+    if earned and policy.basis == "calendar_year":
+        first = local_date(min(a.at for a in earned), tz)
+        starts = [start_of_day_utc(d, tz) for d in year_starts_between(first, today)]
+    tier = tier_at(policy, history(policy, Earnings(policy, earned, year_start), until, starts),
+                   until)
+    have = -1 if tier is None else tier.rank
+    return all(have >= policy.level(str(g.min_tier)).rank for g in needing)
