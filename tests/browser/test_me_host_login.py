@@ -96,7 +96,7 @@ def test_the_hosts_login_opens_the_members_own_page_with_no_key(
     assert page.text_content("#me-code") == "R-001"
     assert "积分: 50" in page.inner_text("#me-balances")
     lines = page.inner_text("#me-lines")
-    assert "获得" in lines and "原因: 扫雪" in lines and "+50" in lines
+    assert "获得" in lines and "理由: 扫雪" in lines and "+50" in lines
     assert "积分明细" in page.inner_text("#me")
     assert page.is_hidden("#signin")
     assert page.is_hidden("#sign-out")  # the host's login signs out, not the page

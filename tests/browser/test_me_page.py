@@ -46,9 +46,9 @@ def test_a_volunteer_signs_in_by_the_card_qr_link_and_reads_the_statement(
     assert page.text_content("#me-name") == "张三明"
     assert "积分: 54" in page.inner_text("#me-balances")
     lines = page.inner_text("#me-lines")
-    assert "获得；规则: 扫雪；活动记录 #" in lines and "审批人: clerk:2" in lines
+    assert "获得；积分规则: 扫雪；贡献记录 #" in lines and "审核人: clerk:2" in lines
     assert "2026-01-12" in lines  # the local day in the community's zone
-    assert "原因: 扫雪" in lines and "+4" in lines and "54" in lines
+    assert "理由: 扫雪" in lines and "+4" in lines and "54" in lines
     assert page.is_hidden("#signin")
     path = tmp_path / "me.png"
     page.screenshot(path=str(path), full_page=True)

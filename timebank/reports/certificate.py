@@ -12,35 +12,35 @@ from markupsafe import Markup
 
 from timebank.domain.certificates import Certificate
 from timebank.errors import ValidationError
-from timebank.i18n import T
+from timebank.i18n import N_, T, translate
 
-LABELS = {
-    "zh": {"html_lang": "zh-CN", "title": "志愿服务记录证明", "number": "证明编号",
-           "name": "姓名", "member": "志愿者编号", "period": "服务期间",
-           "service": "志愿服务时长", "honour": "荣誉时长", "hours": "{h} 小时",
-           "date": "日期", "rule": "服务内容", "minutes": "时长(分钟)",
-           "recorded_by": "记录人", "approved_by": "审核人", "reason": "事由",
-           "issuer": "出具单位", "person_in_charge": "负责人", "handler": "经办人",
-           "contact": "联系方式", "issued_on": "出具日期", "purpose": "用途",
-           "digest": "记录摘要(SHA-256)", "verify": "扫码或访问以下地址核验本证明:",
-           "revoked": "本证明已撤销", "activities": "服务记录", "honours": "荣誉时长记录",
-           "statement": "兹证明上述志愿者在本单位记录的志愿服务情况属实。服务时长按实际服务时间"
-                        "计算,不含往返交通时间;荣誉时长单独列示。"},
-    "en": {"html_lang": "en", "title": "Certificate of Volunteer Service",
-           "number": "Number", "name": "Name", "member": "Volunteer number",
-           "period": "Period", "service": "Volunteer service", "honour": "Honour hours",
-           "hours": "{h} hours", "date": "Date", "rule": "Service", "minutes": "Minutes",
-           "recorded_by": "Recorded by", "approved_by": "Approved by", "reason": "Reason",
-           "issuer": "Issued by", "person_in_charge": "Person in charge",
-           "handler": "Handler", "contact": "Contact", "issued_on": "Issued on",
-           "purpose": "Purpose", "digest": "Records digest (SHA-256)",
-           "verify": "Scan or visit this address to verify this certificate:",
-           "revoked": "This certificate has been revoked", "activities": "Service records",
-           "honours": "Honour hours",
-           "statement": "We certify that the volunteer service above is as recorded by us. "
-                        "Service time is actual service, travel excluded; honour hours are "
-                        "listed separately."},
+# The certificate's words, in the catalogue by the names the page uses; the English text
+# is the message id.
+MESSAGES = {
+    "title": N_("Certificate of Volunteer Service"), "number": N_("Number"),
+    "name": N_("Name"), "member": N_("Volunteer number"), "period": N_("Period"),
+    "service": N_("Volunteer service"), "honour": N_("Honour hours"),
+    "hours": N_("{h} hours"), "date": N_("Date"), "rule": N_("Service"),
+    "minutes": N_("Minutes"), "recorded_by": N_("Recorded by"),
+    "approved_by": N_("Approved by"), "reason": N_("Reason"), "issuer": N_("Issued by"),
+    "person_in_charge": N_("Person in charge"), "handler": N_("Handler"),
+    "contact": N_("Contact"), "issued_on": N_("Issued on"), "purpose": N_("Purpose"),
+    "digest": N_("Records digest (SHA-256)"),
+    "verify": N_("Scan or visit this address to verify this certificate:"),
+    "revoked": N_("This certificate has been revoked"),
+    "activities": N_("Service records"), "honours": N_("Honour-hour records"),
+    "statement": N_("We certify that the volunteer service above is as recorded by us. "
+                    "Service time is actual service, travel excluded; honour hours are "
+                    "listed separately."),
 }
+HTML_LANG = {"zh": "zh-CN", "en": "en"}
+
+
+def labels(lang: str) -> dict[str, str]:
+    """The certificate's words in ``lang`` (``hours`` keeps its ``{h}`` to fill)."""
+    return {"html_lang": HTML_LANG[lang],
+            **{name: translate(msgid, lang) for name, msgid in MESSAGES.items()}}
+
 
 _PAGE = jinja2.Environment(autoescape=True).from_string("""<!doctype html>
 <html lang="{{ t.html_lang }}"><head><meta charset="utf-8">
@@ -94,10 +94,10 @@ td, th { border: 1px solid #444; padding: 3px 6px; font-size: 10.5pt; }
 
 def render_html(cert: Certificate, verify_url: str, lang: str = "zh") -> str:
     """The printable page; ``verify_url`` is the absolute public check link."""
-    if lang not in LABELS:
+    if lang not in HTML_LANG:
         raise ValidationError(T("lang is zh or en"), field="lang")
     qr = segno.make(verify_url, error="m").svg_inline(scale=3)
-    return _PAGE.render(t=LABELS[lang], c=cert, url=verify_url, qr=Markup(qr),
+    return _PAGE.render(t=labels(lang), c=cert, url=verify_url, qr=Markup(qr),
                         hours=_hours)
 
 
