@@ -1,6 +1,8 @@
 """``make bench``: run every benchmark on SQLite (and PostgreSQL when
 ``TIMEBANK_TEST_POSTGRES_URL`` is set), print each figure next to the raw-storage limit
-measured in the same run, and write ``bench/results.json``."""
+measured in the same run, and write ``bench/results.json``, with the time each bench took
+on each engine and the whole run's (the default run must fit in 45 minutes on the
+2-core machine: issue 17)."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import sys
 import time
 import traceback
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -32,13 +35,18 @@ def main() -> int:
                         default=float(os.environ.get("TIMEBANK_BENCH_SCALE", "1.0")),
                         help="fraction of the issue's full sizes (default 1.0)")
     parser.add_argument("--engine", choices=["sqlite", "postgresql"], default=None)
+    parser.add_argument("--out", type=Path, default=OUT,
+                        help="where the figures go (default bench/results.json)")
     args = parser.parse_args()
+    out: Path = args.out
     console = Console(width=max(Console().width, 150))
     machine = (f"{platform.machine()} {os.cpu_count()} cpus, "
                f"Python {platform.python_version()}")
-    results = _load()
+    results = _load(out)
     commit = _commit()
     failed = False
+    started = time.perf_counter()
+    elapsed: dict[str, float] = {}
     for name in args.only or BENCHES:
         try:
             module = importlib.import_module(f"bench.{name}")
@@ -49,6 +57,7 @@ def main() -> int:
             continue
         for engine in [args.engine] if args.engine else engines():
             console.print(f"[bold]{name}[/] on {engine} (scale {args.scale}) ...")
+            began = time.perf_counter()
             try:
                 with fresh_database(engine) as url:
                     figures = module.run(url, args.scale)
@@ -57,11 +66,14 @@ def main() -> int:
                 console.print(f"[red]bench {name} on {engine} failed[/]")
                 traceback.print_exc()
                 continue
+            finally:
+                elapsed[f"{name} on {engine}"] = time.perf_counter() - began
+            console.print(f"  {name} on {engine}: {elapsed[f'{name} on {engine}']:.0f} s")
             when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
             for fig in figures:
                 _put(results, {"bench": name, "engine": engine, **fig, "scale": args.scale,
                                "when": when, "machine": machine, "commit": commit})
-            OUT.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+            out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     table = Table(title="timebank benchmarks (all figures in bench/results.json)")
     for col in ("bench", "engine", "figure", "scale", "library", "raw limit", "unit",
                 "ratio", "goal", "commit"):
@@ -71,7 +83,17 @@ def main() -> int:
                       f"{f['library']:,}", f"{f['raw']:,}", str(f["unit"]),
                       f"{f['ratio']:.3f}", str(f["goal"]), str(f.get("commit", "?")))
     console.print(table)
-    console.print(f"written to {OUT}")
+    total = time.perf_counter() - started
+    results["elapsed"] = _elapsed(elapsed, total, args.scale, commit)
+    out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    times = Table(title=f"elapsed (scale {args.scale}, commit {commit})")
+    times.add_column("bench")
+    times.add_column("seconds", justify="right")
+    for what, seconds in elapsed.items():
+        times.add_row(what, f"{seconds:,.0f}")
+    times.add_row("whole run", f"{total:,.0f}")
+    console.print(times)
+    console.print(f"written to {out}")
     return 1 if failed else 0
 
 
@@ -86,16 +108,32 @@ def _commit() -> str:
     return head + ("+changes" if git("status", "--porcelain", "--untracked-files=no") else "")
 
 
-def _load() -> dict[str, list[dict[str, object]]]:
+def _elapsed(elapsed: dict[str, float], total: float, scale: float, commit: str
+             ) -> dict[str, object]:
+    """The last run's times: each bench on each engine and the whole run, in seconds."""
+    return {"benches": {k: round(v, 1) for k, v in elapsed.items()},
+            "total": round(total, 1), "scale": scale, "commit": commit,
+            "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "load": _loadavg()}
+
+
+def _loadavg() -> str:
+    try:
+        return Path("/proc/loadavg").read_text().strip()
+    except OSError:
+        return ""
+
+
+def _load(out: Path) -> dict[str, Any]:
     """The figures written so far: each run replaces its own and keeps the others, so a
     slow benchmark can be run on its own without losing the rest."""
     try:
-        return {"figures": list(json.loads(OUT.read_text())["figures"])}
+        return {"figures": list(json.loads(out.read_text())["figures"])}
     except (OSError, ValueError, KeyError, TypeError):
         return {"figures": []}
 
 
-def _put(results: dict[str, list[dict[str, object]]], figure: dict[str, object]) -> None:
+def _put(results: dict[str, Any], figure: dict[str, object]) -> None:
     same = [f for f in results["figures"]
             if (f["bench"], f["engine"], f["name"]) ==
             (figure["bench"], figure["engine"], figure["name"])]

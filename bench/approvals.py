@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from bench.common import begin, figure, is_sqlite, raw_connection, sql, timed
+from bench.common import add_members, begin, figure, is_sqlite, raw_connection, sql, timed
 from timebank import Timebank
 from timebank.domain.access import Actor
 from timebank.domain.ledger import GENESIS_HASH
@@ -45,8 +45,7 @@ def run(url: str, scale: float) -> list[dict[str, Any]]:
 
 def _setup(tb: Timebank, code: str, n: int) -> None:
     tb.communities.create(code, code)
-    for i in range(MEMBERS):
-        tb.members.add(code, f"m{i}", f"居民{i}")
+    add_members(tb, code, MEMBERS, "居民{i}")
     tb.rules.put(code, "visit", rule(code="visit", name_zh="探访", name_en="Visit",
                                      basis="per_occurrence", rate=2, approval=True))
     today = local_date(utcnow(), "Asia/Shanghai")

@@ -7,7 +7,7 @@ import sqlite3
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -74,6 +74,17 @@ def begin(conn: Any, write: bool = True) -> None:
     """Start a transaction as the library does (the write lock up front on SQLite)."""
     if is_sqlite(conn):
         conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def add_members(tb: Any, community: str, count: int, name: str = "m{i}",
+                roles: Sequence[str] = ("resident",)) -> None:
+    """Members ``m0`` … ``m{count-1}`` through the library's own use case, in one
+    transaction: the same rows as ``tb.members.add`` one by one, without a commit each
+    (2,000 members: 3 s one by one, 1 s at once on PostgreSQL, more under load)."""
+    from timebank.services.members import add
+
+    tb.store.transact(community, lambda uow: [
+        add(uow, f"m{i}", name.format(i=i), roles=roles) for i in range(count)])
 
 
 def timed(fn: Callable[[], Any]) -> float:

@@ -11,7 +11,7 @@ import json
 from datetime import date, timedelta
 from typing import Any
 
-from bench.common import begin, figure, is_sqlite, raw_connection, sql, timed
+from bench.common import add_members, begin, figure, is_sqlite, raw_connection, sql, timed
 from timebank import Timebank
 from timebank.domain.ledger import GENESIS_HASH
 from timebank.domain.rulebook import rule
@@ -37,8 +37,7 @@ def run(url: str, scale: float) -> list[dict[str, Any]]:
 
 def _setup(tb: Timebank, code: str, n: int) -> list[ContributionInput]:
     tb.communities.create(code, code)
-    for i in range(MEMBERS):
-        tb.members.add(code, f"m{i}", f"居民{i}", roles=["volunteer"])
+    add_members(tb, code, MEMBERS, "居民{i}", roles=["volunteer"])
     tb.rules.put(code, "patrol", rule(
         code="patrol", name_zh="义务巡逻", name_en="Patrol", basis="per_hour", rate=2,
         round_to=0.5, max_quantity=4, caps={"day": 8, "month": 120},

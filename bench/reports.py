@@ -7,10 +7,14 @@
 2. Importing 1,000,000 contribution rows from a CSV file, all or nothing, in a child
    process: rows/s against plain sqlite3/psycopg reading the same file and inserting the
    same rows (contributions, entries, postings, idempotency keys), and the child's peak
-   memory (goal: under 300 MB). The plain baseline is a rate, so it reads only the first
-   ``RAW_ROWS`` rows (as its label says): its million-row run took minutes of the bench's
-   45 and changed no figure (a rate measured on a smaller table flatters the baseline,
-   never the library).
+   memory (goal: under 300 MB), next to its peak when a tenth of the file was in: the
+   two are equal when memory stays flat as the file grows. The plain baseline is a rate,
+   so it reads only the first ``RAW_ROWS`` rows (as its label says): its million-row run
+   took minutes of the bench's 45 and changed no figure (a rate measured on a smaller
+   table flatters the baseline, never the library). On PostgreSQL the library's import
+   is bounded the same way (``PG_IMPORT_ROWS``): at about 1,000 rows/s its million rows
+   alone took 17 of the 45 minutes; the rate and the flat memory are measured on SQLite's
+   full million.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from timebank.domain.rulebook import rule
 
 RULES = ("study", "dues", "duty", "clean", "patrol", "errand")
 RAW_ROWS = 200_000
+PG_IMPORT_ROWS = 200_000
 MONTH = "2024-03"
 
 
@@ -39,6 +44,8 @@ def run(url: str, scale: float) -> list[dict[str, Any]]:
     members = max(500, int(26_000 * scale))
     contributions = max(10_000, int(1_000_000 * scale))
     rows = max(5_000, int(1_000_000 * scale))
+    if not url.startswith("sqlite"):
+        rows = min(rows, max(5_000, int(PG_IMPORT_ROWS * scale)))
     tb = Timebank(url)
     tb.init()
     try:
@@ -68,6 +75,8 @@ def run(url: str, scale: float) -> list[dict[str, Any]]:
                "≥ 0.2"),
         figure("import peak memory (child process RSS)", child["peak_mb"], 300.0, "MB",
                "< 300 MB"),
+        figure(f"import peak memory at {rows} rows vs at the first tenth", child["peak_mb"],
+               child["tenth_mb"], "MB", "≤ 1.1 (flat as the file grows)"),
     ]
 
 
@@ -115,10 +124,12 @@ def _seed_report(tb: Timebank, url: str, code: str, members: int, count: int) ->
               ("community_id", "member_id", "rule", "unit", "month", "points",
                "contributions"),
               ((cid, m, r, "points", MONTH, p, n) for (m, r), (p, n) in totals.items()))
+        # The seeded tables only: a bare ANALYZE on PostgreSQL walks every schema of the
+        # database (other runs' too) and waits on their locks.
         if is_sqlite(raw):
             raw.execute("ANALYZE")
         else:
-            raw.cursor().execute("ANALYZE")
+            raw.cursor().execute("ANALYZE members, contributions, earnings_monthly")
             raw.commit()
     finally:
         raw.close()
@@ -213,12 +224,19 @@ CHILD = textwrap.dedent("""
     from timebank.store.db import Store
     url, community, path = sys.argv[1:4]
     store = Store(url)
+    tenth = []
+    def peak():
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    def progress(done, total):  # bytes read: the peak once a tenth of the file is in
+        if not tenth and total and done * 10 >= total:
+            tenth.append(peak())
     start = time.perf_counter()
-    report = run_import(store, community, path, contribution_plan(community))
+    report = run_import(store, community, path, contribution_plan(community),
+                        progress=progress)
     seconds = time.perf_counter() - start
     assert report.ok and report.added == report.rows, report.problems[:5]
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": seconds, "peak_mb": peak, "rows": report.rows}))
+    print(json.dumps({"seconds": seconds, "peak_mb": peak(), "rows": report.rows,
+                      "tenth_mb": tenth[0] if tenth else peak()}))
 """)
 
 
