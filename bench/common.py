@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import http.client
 import os
+import signal
+import socket
 import sqlite3
+import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -97,3 +102,65 @@ def figure(name: str, library: float, raw: float, unit: str, goal: str,
            ratio: float | None = None) -> dict[str, Any]:
     return {"name": name, "library": round(library, 3), "raw": round(raw, 3), "unit": unit,
             "ratio": round(ratio if ratio is not None else library / raw, 3), "goal": goal}
+
+
+# -- serving: ``timebank serve`` in a child process, for the HTTP benches ------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def percentile(values: Sequence[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def serve(url: str, port: int, *options: str, log: Any,
+          within: float = 60.0) -> subprocess.Popen[bytes]:
+    """``timebank serve`` on ``port`` with ``options``, once its health check answers.
+    Its log goes to ``log``, a file: never an unread pipe, which would stall the server
+    once full."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from timebank.cli import main; main()", "--db", url,
+         "serve", "--port", str(port), *options],
+        stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"timebank serve exited with {process.returncode}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+            conn.request("GET", "/api/v1/healthz")
+            if conn.getresponse().status == 200:
+                return process
+        except OSError:
+            time.sleep(0.1)
+    stop(process)
+    raise RuntimeError(f"timebank serve did not answer within {within:.0f} s")
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM to the server's process group (the arbiter and its workers), then KILL."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+@contextmanager
+def serving(url: str, *options: str, within: float = 60.0) -> Iterator[int]:
+    """``timebank serve`` with ``options`` for the block (its log in a temporary file);
+    yields the port."""
+    port = free_port()
+    with tempfile.TemporaryFile() as log:
+        process = serve(url, port, *options, log=log, within=within)
+        try:
+            yield port
+        finally:
+            stop(process)

@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from bench.common import figure
+from bench.common import figure, percentile
 from timebank import Timebank
 
 CHROMIUM = os.environ.get("TIMEBANK_CHROMIUM", "/usr/bin/chromium")
@@ -32,10 +32,6 @@ def _seed(bank: Timebank) -> str:
     bank.service_days.open(COMMUNITY, "SD", name="压测服务日", day=date(2026, 3, 14))
     return bank.keys.create("clerk", community=COMMUNITY).token
 
-
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def run(url: str, scale: float) -> list[dict[str, Any]]:
@@ -95,7 +91,7 @@ def run(url: str, scale: float) -> list[dict[str, Any]]:
         thread.join()
         bank.close()
     p50 = statistics.median(times)
-    p99 = _percentile(times, 0.99)
+    p99 = percentile(times, 0.99)
     return [figure(f"desk redeem round trip p99 ({rounds} in a browser) vs 300 ms", p99,
                    GOAL_MS, "ms", "≤ 1.0"),
             figure(f"desk redeem round trip p50 ({rounds} in a browser) vs 300 ms", p50,

@@ -37,9 +37,17 @@ from pathlib import Path
 from typing import Any
 
 from bench.__main__ import _commit
-from bench.common import PG_URL, fresh_database, raw_connection, sql, timed
-from bench.http import _free_port, _percentile, _stop
-from bench.mixed import _serve
+from bench.common import (
+    PG_URL,
+    free_port,
+    fresh_database,
+    percentile,
+    raw_connection,
+    serve,
+    sql,
+    timed,
+)
+from bench.mixed import WORKERS
 from timebank import Timebank
 from timebank.domain.contributions import ContributionInput
 from timebank.domain.rulebook import rule
@@ -224,9 +232,9 @@ class Client:
 
 def _http(url: str, codes: list[str], tokens: dict[str, str], members: int,
           seconds: float, count: int = CLIENTS) -> dict[str, Any]:
-    port = _free_port()
+    port = free_port()
     with tempfile.TemporaryFile() as log:
-        server = _serve(url, port, log)
+        server = serve(url, port, "--workers", str(WORKERS), log=log)
         clients = [Client(n, port, codes, tokens, members, count) for n in range(count)]
         errors: list[BaseException] = []
         warm = time.monotonic() + WARMUP  # the workers' first requests are not counted
@@ -254,15 +262,15 @@ def _http(url: str, codes: list[str], tokens: dict[str, str], members: int,
                 thread.join()
             took = time.monotonic() - warm
         finally:
-            _stop(server)
+            stop(server)
     if errors:
         raise RuntimeError(f"{len(errors)} clients failed: {errors[0]!r}")
     latencies = [t for c in clients for t in c.latencies]
     kinds: Counter[str] = sum((c.kinds for c in clients), Counter())
     return {"requests": len(latencies), "seconds": round(took, 1),
             "throughput_rps": round(len(latencies) / took, 1),
-            "p50_ms": round(1000 * _percentile(latencies, 0.50), 1),
-            "p99_ms": round(1000 * _percentile(latencies, 0.99), 1),
+            "p50_ms": round(1000 * percentile(latencies, 0.50), 1),
+            "p99_ms": round(1000 * percentile(latencies, 0.99), 1),
             "answers": dict(sorted(kinds.items())),
             "5xx": sum(n for k, n in kinds.items() if int(k.rsplit(" ", 1)[1]) >= 500)}
 

@@ -14,13 +14,11 @@ import http.client
 import json
 import statistics
 import subprocess
-import sys
 import threading
 import time
 from typing import Any
 
-from bench.common import figure
-from bench.http import _free_port, _percentile, _stop
+from bench.common import figure, percentile, serving
 from timebank import Timebank
 
 CLIENTS = 16
@@ -40,36 +38,13 @@ def _prepare(url: str) -> str:
     return token
 
 
-def _serve(url: str, port: int, on: bool, workers: int | None) -> subprocess.Popen[bytes]:
-    code = "from timebank.cli import main; main()"
-    process = subprocess.Popen(
-        [sys.executable, "-c", code, "--db", url, "serve", "--port", str(port),
-         "--group-commit" if on else "--no-group-commit",
-         *(["--workers", str(workers)] if workers else [])],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited: {process.stderr.read().decode()[-2000:]}")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
-            conn.request("GET", "/api/v1/healthz")
-            if conn.getresponse().status == 200:
-                return process
-        except OSError:
-            time.sleep(0.1)
-    _stop(process)
-    raise RuntimeError("server did not answer within 60 s")
-
-
 def _round(url: str, token: str, on: bool, total: int, tag: str,
            workers: int | None) -> dict[str, float]:
-    port = _free_port()
-    server = _serve(url, port, on, workers)
     latencies: list[float] = []
     failures: list[int] = []
     per = total // CLIENTS
-    try:
+    with serving(url, "--group-commit" if on else "--no-group-commit",
+                 *(["--workers", str(workers)] if workers else [])) as port:
         def client(t: int) -> None:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
             for i in range(per):
@@ -92,12 +67,10 @@ def _round(url: str, token: str, on: bool, total: int, tag: str,
         for thread in threads:
             thread.join()
         seconds = time.perf_counter() - start
-    finally:
-        _stop(server)
     if failures:
         raise RuntimeError(f"{len(failures)} adjustments failed: {failures[:5]}")
-    return {"rate": per * CLIENTS / seconds, "p50": 1000 * _percentile(latencies, 0.50),
-            "p99": 1000 * _percentile(latencies, 0.99)}
+    return {"rate": per * CLIENTS / seconds, "p50": 1000 * percentile(latencies, 0.50),
+            "p99": 1000 * percentile(latencies, 0.99)}
 
 
 def measure(url: str, scale: float, workers: int | None = None

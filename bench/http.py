@@ -10,27 +10,16 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
-from bench.common import figure
+from bench.common import figure, percentile, serving
 from timebank import Timebank
 
 CLIENTS = 16
 COMMUNITY = "bench"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _prepare(url: str, members: int, points: int) -> tuple[Timebank, str]:
@@ -47,49 +36,24 @@ def _prepare(url: str, members: int, points: int) -> tuple[Timebank, str]:
 def _run_threads(total: int, work: Callable[[int, int], None]) -> float:
     """``work(thread, i)`` for ``total`` calls spread over CLIENTS threads; seconds."""
     per = total // CLIENTS
-    threads = [threading.Thread(target=lambda t=t: [work(t, i) for i in range(per)])
-               for t in range(CLIENTS)]
+    errors: list[BaseException] = []
+
+    def calls(t: int) -> None:
+        try:
+            for i in range(per):
+                work(t, i)
+        except BaseException as exc:  # a client that died fails the bench, not its rate
+            errors.append(exc)
+
+    threads = [threading.Thread(target=calls, args=(t,)) for t in range(CLIENTS)]
     start = time.perf_counter()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    if errors:
+        raise RuntimeError(f"{len(errors)} of {CLIENTS} clients failed: {errors[0]!r}")
     return time.perf_counter() - start
-
-
-def _serve(url: str, port: int) -> subprocess.Popen[bytes]:
-    code = "from timebank.cli import main; main()"
-    process = subprocess.Popen(
-        [sys.executable, "-c", code, "--db", url, "serve", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited: {process.stderr.read().decode()[-2000:]}")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
-            conn.request("GET", "/api/v1/healthz")
-            if conn.getresponse().status == 200:
-                return process
-        except OSError:
-            time.sleep(0.1)
-    _stop(process)
-    raise RuntimeError("server did not answer within 30 s")
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
 def run(url: str, scale: float) -> list[dict[str, Any]]:
@@ -104,11 +68,9 @@ def run(url: str, scale: float) -> list[dict[str, Any]]:
     library_rate = total / _run_threads(total, library)
     bank.close()
 
-    port = _free_port()
-    server = _serve(url, port)
     latencies: list[float] = []
     failures: list[int] = []
-    try:
+    with serving(url, within=30) as port:
         local = threading.local()
 
         def over_http(t: int, i: int) -> None:
@@ -127,11 +89,9 @@ def run(url: str, scale: float) -> list[dict[str, Any]]:
                 failures.append(response.status)
 
         http_rate = total / _run_threads(total, over_http)
-    finally:
-        _stop(server)
     if failures:
         raise RuntimeError(f"{len(failures)} HTTP redemptions failed: {failures[:5]}")
-    p50, p99 = (1000 * _percentile(latencies, q) for q in (0.50, 0.99))
+    p50, p99 = (1000 * percentile(latencies, q) for q in (0.50, 0.99))
     return [
         figure("http redemptions/s vs library (16 clients)", http_rate, library_rate,
                "req/s", "≥ 0.3"),

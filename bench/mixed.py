@@ -14,16 +14,13 @@ from __future__ import annotations
 import http.client
 import json
 import random
-import subprocess
-import sys
 import tempfile
 import threading
 import time
 from collections import Counter
 from typing import Any
 
-from bench.common import figure
-from bench.http import _free_port, _percentile, _stop
+from bench.common import figure, free_port, percentile, serve, stop
 from timebank import Timebank
 
 CLIENTS = 32
@@ -49,27 +46,6 @@ def _prepare(url: str) -> dict[str, dict[str, str]]:
                         for role in ("admin", "clerk")}
     bank.close()
     return tokens
-
-
-def _serve(url: str, port: int, log: Any) -> subprocess.Popen[bytes]:
-    code = "from timebank.cli import main; main()"
-    process = subprocess.Popen(
-        [sys.executable, "-c", code, "--db", url, "serve", "--port", str(port),
-         "--workers", str(WORKERS)],
-        stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError("server exited")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
-            conn.request("GET", "/api/v1/healthz")
-            if conn.getresponse().status == 200:
-                return process
-        except OSError:
-            time.sleep(0.1)
-    _stop(process)
-    raise RuntimeError("server did not answer within 60 s")
 
 
 class Client:
@@ -159,9 +135,9 @@ def run(url: str, scale: float) -> list[dict[str, Any]]:
     per_client = max(20, int(300 * scale))
     tokens = _prepare(url)
     engine = "postgresql" if url.startswith("postgresql") else "sqlite"
-    port = _free_port()
+    port = free_port()
     with tempfile.TemporaryFile() as log:
-        server = _serve(url, port, log)
+        server = serve(url, port, "--workers", str(WORKERS), log=log)
         clients = [Client(n, port, tokens) for n in range(CLIENTS)]
         errors: list[BaseException] = []
 
@@ -181,7 +157,7 @@ def run(url: str, scale: float) -> list[dict[str, Any]]:
                 thread.join()
             seconds = time.perf_counter() - start
         finally:
-            _stop(server)
+            stop(server)
         log.seek(0)
         logged = log.read().decode("utf-8", "replace")
     if errors:
@@ -194,7 +170,7 @@ def run(url: str, scale: float) -> list[dict[str, Any]]:
     print(f"mixed on {engine}: {len(latencies)} requests in {seconds:.1f} s; "
           f"statuses {dict(sorted(statuses.items()))}; {retries} retries")
     print("  " + ", ".join(f"{k}: {n}" for k, n in sorted(kinds.items())))
-    p50, p99 = (1000 * _percentile(latencies, q) for q in (0.50, 0.99))
+    p50, p99 = (1000 * percentile(latencies, q) for q in (0.50, 0.99))
     before = BEFORE_P99_MS[engine]
     return [
         figure(f"mixed req/s ({CLIENTS} clients, {WORKERS} workers)",

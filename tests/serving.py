@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -32,15 +33,16 @@ def _healthy(port: int) -> bool:
 
 
 @contextlib.contextmanager
-def serving(db_url: str, *, workers: int, threads: int,
-            start_within: float = 30.0) -> Iterator[int]:
+def serving(db_url: str, *, workers: int, threads: int, start_within: float = 30.0,
+            stderr: Any = subprocess.DEVNULL) -> Iterator[int]:
     """``timebank serve`` on ``db_url`` until the block ends; yields the port once the
-    health check answers (the test fails if the server exits or stays silent)."""
+    health check answers (the test fails if the server exits or stays silent). The
+    server's log goes to ``stderr`` (a file), or nowhere."""
     port = free_port()
     server = subprocess.Popen(
         [str(Path(sys.executable).with_name("timebank")), "--db", db_url, "serve",
          "--port", str(port), "--workers", str(workers), "--threads", str(threads)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ})
+        stdout=subprocess.DEVNULL, stderr=stderr, env={**os.environ})
     try:
         deadline = time.monotonic() + start_within
         while True:

@@ -15,6 +15,7 @@ answer problem+json like every error of the API (``webapi.server_errors``).
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import time
@@ -35,6 +36,10 @@ LINE_LIMIT = 8190  # bytes of a request target, as gunicorn's limit of a header 
 FIELD_LIMIT = 8190  # bytes of one header line
 HEADER_LIMIT = 65536  # bytes of the request line and every header together
 BODY_SLACK = 65536  # waitress stops a body early; the app's own limit is the exact one
+# waitress warns "Task queue depth is N" for every request that waits for a thread: under
+# a burst that is a line per request, a flood in the log (and a server whose stderr is an
+# unread pipe stalls on it). Waiting for a thread is the normal state of a busy server.
+QUEUE_LOG_LEVEL = logging.ERROR
 
 Environ = dict[str, Any]
 StartResponse = Callable[..., Any]
@@ -91,6 +96,7 @@ class BufferedWorker(Worker):  # type: ignore[misc]
     listening sockets: ``--threads`` app threads, ``worker_connections`` connections."""
 
     def run(self) -> None:
+        logging.getLogger("waitress.queue").setLevel(QUEUE_LOG_LEVEL)
         settings = Settings.load()
         adj = Adjustments(
             sockets=[listener.sock for listener in self.sockets], threads=self.cfg.threads,

@@ -19,6 +19,7 @@ from typing import Any
 
 import attrs
 import pytest
+from flask import Flask
 
 from timebank import Timebank
 from webapi import create_app
@@ -82,16 +83,15 @@ def seed(bank: Timebank) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def serve(bank: Timebank) -> Iterator[str]:
-    """The app on 127.0.0.1 at a free port, in a thread, until the generator closes."""
+def serve(app: Flask) -> Iterator[str]:
+    """``app`` on 127.0.0.1 at a free port, in a thread, until the context closes."""
     from werkzeug.serving import WSGIRequestHandler, make_server
 
     class Quiet(WSGIRequestHandler):
         def log_request(self, *args: Any, **kwargs: Any) -> None:
             """No access log on the console."""
 
-    server = make_server("127.0.0.1", 0, create_app(timebank=bank), threaded=True,
-                         request_handler=Quiet)
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=Quiet)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -105,5 +105,5 @@ def serve(bank: Timebank) -> Iterator[str]:
 def site(tb: Timebank) -> Iterator[Site]:
     """The seeded bank served over HTTP, on each engine in turn."""
     keys = seed(tb)
-    with serve(tb) as url:
+    with serve(create_app(timebank=tb)) as url:
         yield Site(url, tb, keys)

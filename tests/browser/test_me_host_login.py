@@ -5,8 +5,6 @@ to a clerk is refused like a clerk key. Chromium, on each engine through ``tb``.
 
 from __future__ import annotations
 
-import contextlib
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,7 +14,7 @@ import pytest
 from flask import Flask, Request, session
 
 import webapi
-from tests.browser.conftest import COMMUNITY, seed
+from tests.browser.conftest import COMMUNITY, seed, serve
 from timebank import Timebank
 from webapi import Identity
 from webapi.auth import bearer_resolver
@@ -54,25 +52,6 @@ def host_app(bank: Timebank) -> Flask:
 class Host:
     url: str
     keys: dict[str, str]
-
-
-@contextlib.contextmanager
-def serve(app: Flask) -> Iterator[str]:
-    """``app`` on 127.0.0.1 at a free port, in a thread, until the context closes."""
-    from werkzeug.serving import WSGIRequestHandler, make_server
-
-    class Quiet(WSGIRequestHandler):
-        def log_request(self, *args: Any, **kwargs: Any) -> None:
-            """No access log on the console."""
-
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=Quiet)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join()
 
 
 @pytest.fixture
