@@ -19,7 +19,7 @@ demo: $(STAMP)
 	$(BIN)/timebank --db sqlite:///demo.db demo --port $(PORT)
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -15,15 +15,14 @@ from timebank.timeutil import local_date, utcnow
 
 
 @pytest.fixture
-def db(db_url: str) -> str:
-    bank = Timebank(db_url)
-    bank.init()
+def db(migrated_url: str) -> str:
+    bank = Timebank(migrated_url)
     bank.communities.create("sjhy", "世纪花园社区")
     for i in range(1, 4):
         bank.members.add("sjhy", f"m{i}", f"居民{i}")
     bank.rules.install("sjhy", "red_vest")
     bank.close()
-    return db_url
+    return migrated_url
 
 
 def run(db, *args):

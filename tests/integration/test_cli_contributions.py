@@ -12,16 +12,15 @@ from timebank.cli import main
 
 
 @pytest.fixture
-def db(db_url: str) -> tuple[str, int]:
-    bank = Timebank(db_url)
-    bank.init()
+def db(migrated_url: str) -> tuple[str, int]:
+    bank = Timebank(migrated_url)
     bank.communities.create("sjhy", "世纪花园社区")
     bank.members.add("sjhy", "m1", "居民1", roles=["volunteer"])
     bank.rules.install("sjhy", "red_vest")
     done = bank.contributions.record("sjhy", "m1", "sharpening", key="k1", quantity=5,
                                      occurred_on=date(2024, 3, 1))
     bank.close()
-    return db_url, done.id
+    return migrated_url, done.id
 
 
 def run(db_url, lang, *args):

@@ -15,12 +15,11 @@ from timebank.cli.expiry import amount
 
 
 @pytest.fixture
-def bank_url(db_url: str) -> str:
-    bank = Timebank(db_url)
-    bank.init()
+def bank_url(migrated_url: str) -> str:
+    bank = Timebank(migrated_url)
     bank.communities.create("sjhy", "世纪花园社区")
     bank.close()
-    return db_url
+    return migrated_url
 
 
 def run(url: str, *args: str, env: dict[str, str] | None = None):

@@ -34,11 +34,10 @@ day = 1
 
 
 @pytest.fixture
-def url(db_url: str) -> str:
+def url(migrated_url: str) -> str:
     """``sjhy`` (red_vest) and ``lyxq``: members m1..m3; 100 points of each community's m1
     earned in January 2024 expire after 12 months; sjhy's m1 holds 300 minutes."""
-    bank = Timebank(db_url)
-    bank.init()
+    bank = Timebank(migrated_url)
     for code in ("sjhy", "lyxq"):
         bank.communities.create(code, "世纪花园社区", rulebook="red_vest")
         for i in range(1, 4):
@@ -48,7 +47,7 @@ def url(db_url: str) -> str:
                           occurred_at=datetime(2024, 1, 15, 4))
     bank.ledger.award("sjhy", "m1", 300, unit="minutes", key="min-m1")
     bank.close()
-    return db_url
+    return migrated_url
 
 
 def run(url: str, lang: str | None, *args: str) -> Result:

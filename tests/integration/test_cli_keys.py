@@ -13,14 +13,13 @@ from webapi import create_app
 
 
 @pytest.fixture
-def db(db_url: str) -> str:
-    bank = Timebank(db_url)
-    bank.init()
+def db(migrated_url: str) -> str:
+    bank = Timebank(migrated_url)
     bank.communities.create("sjhy", "世纪花园社区")
     bank.communities.create("lhy", "兰花园社区")
     bank.members.add("sjhy", "m1", "张三明")
     bank.close()
-    return db_url
+    return migrated_url
 
 
 def run(db: str, *args: str):

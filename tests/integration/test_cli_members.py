@@ -11,9 +11,8 @@ from timebank.cli import main
 
 
 @pytest.fixture
-def db(db_url: str) -> str:
-    bank = Timebank(db_url)
-    bank.init()
+def db(migrated_url: str) -> str:
+    bank = Timebank(migrated_url)
     bank.communities.create("sjhy", "世纪花园社区")
     bank.units.create("sjhy", "g1", "一网格", "grid")
     bank.units.create("sjhy", "b3", "3号楼", "building", "g1")
@@ -22,7 +21,7 @@ def db(db_url: str) -> str:
     bank.members.add("sjhy", "m2", "李四", phone="13800000000")
     bank.members.add("sjhy", "m3", "王芳", unit="g1", roles=("resident", "volunteer"))
     bank.close()
-    return db_url
+    return migrated_url
 
 
 def run(db: str, *args: str):

@@ -13,9 +13,8 @@ from timebank.cli import main
 
 
 @pytest.fixture
-def db(db_url: str) -> str:
-    bank = Timebank(db_url)
-    bank.init()
+def db(migrated_url: str) -> str:
+    bank = Timebank(migrated_url)
     bank.communities.create("sjhy", "世纪花园社区")
     bank.members.add("sjhy", "m1", "张三明")
     bank.members.add("sjhy", "m2", "李四")
@@ -23,7 +22,7 @@ def db(db_url: str) -> str:
     bank.gifts.create("sjhy", "oil", name="食用油", name_en="Cooking oil", cost=10, stock=5)
     bank.gifts.create("sjhy", "rice", name="大米", cost=5, stock=5)
     bank.close()
-    return db_url
+    return migrated_url
 
 
 def run(db: str, *args: str):

@@ -9,9 +9,8 @@ from timebank import Timebank
 from timebank.cli import main
 
 
-def test_a_masked_monthly_export_names_nobody_and_no_household(db_url, tmp_path):
-    bank = Timebank(db_url)
-    bank.init()
+def test_a_masked_monthly_export_names_nobody_and_no_household(migrated_url, tmp_path):
+    bank = Timebank(migrated_url)
     bank.communities.create("sjhy", "世纪花园社区", rulebook="red_vest")
     bank.units.create("sjhy", "g1", "一网格", "grid")
     bank.units.create("sjhy", "b3", "3号楼", "building", parent="g1")
@@ -21,7 +20,7 @@ def test_a_masked_monthly_export_names_nobody_and_no_household(db_url, tmp_path)
                               occurred_on="2024-03-05")
     bank.close()
     out = tmp_path / "march.csv"
-    done = CliRunner().invoke(main, ["--db", db_url, "export", "report", "monthly",
+    done = CliRunner().invoke(main, ["--db", migrated_url, "export", "report", "monthly",
                                      "--community", "sjhy", "--period", "2024-03",
                                      "--mask", "-o", str(out)])
     assert done.exit_code == 0, done.output

@@ -24,16 +24,15 @@ eligible_roles = ["party_member"]
 
 
 @pytest.fixture
-def db(db_url: str) -> str:
+def db(migrated_url: str) -> str:
     """The URL of a migrated database (on each engine) with community ``sjhy``, its
     study rule and unit b1."""
-    bank = Timebank(db_url)
-    bank.init()
+    bank = Timebank(migrated_url)
     bank.communities.create("sjhy", "世纪花园社区")
     bank.rules.install("sjhy", loads(RULEBOOK))
     bank.units.create("sjhy", "b1", "1号楼", "grid")
     bank.close()
-    return db_url
+    return migrated_url
 
 
 def run(db, *args, input=None):

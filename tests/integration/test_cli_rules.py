@@ -14,12 +14,11 @@ from timebank.domain.rulebook import shipped, to_dict
 
 
 @pytest.fixture
-def db(db_url: str) -> str:
-    bank = Timebank(db_url)
-    bank.init()
+def db(migrated_url: str) -> str:
+    bank = Timebank(migrated_url)
     bank.communities.create("sjhy", "世纪花园社区", rulebook="red_vest")
     bank.close()
-    return db_url
+    return migrated_url
 
 
 def run(db: str, *args: str):

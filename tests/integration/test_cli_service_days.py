@@ -12,15 +12,14 @@ from timebank.timeutil import local_date, utcnow
 
 
 @pytest.fixture
-def db(db_url: str) -> str:
-    bank = Timebank(db_url)
-    bank.init()
+def db(migrated_url: str) -> str:
+    bank = Timebank(migrated_url)
     bank.communities.create("sjhy", "世纪花园社区")
     bank.members.add("sjhy", "m1", "张三明")
     bank.ledger.adjust("sjhy", "m1", 100, key="seed", reason="opening balance", actor="t")
     bank.gifts.create("sjhy", "oil", name="食用油", cost=10, stock=5)
     bank.close()
-    return db_url
+    return migrated_url
 
 
 def run(db: str, *args: str):

@@ -11,12 +11,11 @@ from timebank.cli import main
 
 
 @pytest.fixture
-def db(db_url: str) -> str:
-    bank = Timebank(db_url)
-    bank.init()
+def db(migrated_url: str) -> str:
+    bank = Timebank(migrated_url)
     bank.communities.create("sjhy", "世纪花园社区")
     bank.close()
-    return db_url
+    return migrated_url
 
 
 def run(db: str, *args: str):

@@ -3,11 +3,16 @@
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from timebank import Timebank
 from timebank.store.tables import metadata
 
 
-def test_init_twice_is_harmless_and_the_migrations_match_the_tables(tb):
-    tb.init()  # the fixture already ran it once
-    with tb.store.engine.connect() as conn:
+def test_init_twice_is_harmless_and_the_migrations_match_the_tables(store):
+    bank = Timebank(store=store)
+    assert bank.schema().current is None
+    bank.init()  # every migration, on an empty database
+    bank.init()
+    assert bank.schema().ready
+    with store.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
     assert diff == []

@@ -62,15 +62,14 @@ def test_installing_the_same_book_twice_asks_nothing_and_changes_nothing(tb, com
 
 
 @pytest.fixture
-def db(db_url):
-    bank = Timebank(db_url)
-    bank.init()
+def db(migrated_url):
+    bank = Timebank(migrated_url)
     bank.communities.create("sjhy", "世纪花园社区", rulebook="red_vest")
     old = to_dict(bank.rules.get("sjhy", "sharpening"))
     bank.rules.put("sjhy", "sharpening", {**old, "rate": 2, "effective_from": None},
                    effective_from=CHANGED)
     bank.close()
-    return db_url
+    return migrated_url
 
 
 def test_the_cli_refuses_a_reinstall_by_rule_and_installs_with_replace_from(db):

@@ -18,14 +18,13 @@ from timebank import Timebank
 
 
 @pytest.fixture
-def served(db_url: str) -> Iterator[tuple[int, str]]:
+def served(migrated_url: str) -> Iterator[tuple[int, str]]:
     """``timebank serve`` on a free port, and an admin key of community ``sjhy``."""
-    bank = Timebank(db_url)
-    bank.init()
+    bank = Timebank(migrated_url)
     bank.communities.create("sjhy", "世纪花园社区")
     token = bank.keys.create("admin", community="sjhy").token
     bank.close()
-    with serving(db_url, workers=1, threads=2) as port:
+    with serving(migrated_url, workers=1, threads=2) as port:
         yield port, token
 
 

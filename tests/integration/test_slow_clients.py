@@ -26,15 +26,14 @@ LIVENESS = 10.0  # seconds an answer may take while they are (liveness, not spee
 
 
 @pytest.fixture
-def served(db_url: str) -> Iterator[tuple[int, str]]:
+def served(migrated_url: str) -> Iterator[tuple[int, str]]:
     """``timebank serve`` with the issue's 2 workers x 8 threads, and an admin key."""
-    bank = Timebank(db_url)
-    bank.init()
+    bank = Timebank(migrated_url)
     bank.communities.create("sjhy", "世纪花园社区")
     bank.members.add("sjhy", "m1", "居民1")
     token = bank.keys.create("admin", community="sjhy").token
     bank.close()
-    with serving(db_url, workers=2, threads=8) as port:
+    with serving(migrated_url, workers=2, threads=8) as port:
         yield port, token
 
 
