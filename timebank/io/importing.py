@@ -20,6 +20,8 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+import queue
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Generic, TypeVar
 
@@ -112,27 +114,98 @@ class _Rollback(Exception):
     """Raised inside the all-or-nothing transaction to undo it."""
 
 
-def _chunks(source: Source, plan: Plan[R], hmap: HeaderMap, tally: _Tally,
-            progress: Progress | None, size: int) -> Iterator[list[R]]:
-    batch: list[R] = []
+@attrs.frozen
+class _Chunk(Generic[R]):
+    """Up to a chunk's rows of the file, parsed: the records, the rows' problems, how
+    many rows were read and the reader's progress after them."""
+
+    records: list[R]
+    problems: list[Problem]
+    rows: int
+    progress: tuple[int, int | None]
+
+
+def _parsed(source: Source, plan: Plan[R], hmap: HeaderMap, size: int
+            ) -> Iterator[_Chunk[R]]:
+    records: list[R] = []
+    problems: list[Problem] = []
+    rows = 0
     for number, values in source.rows():
-        tally.rows += 1
-        record, problems = plan.parse(hmap, number, values)
-        if problems:
-            tally.note(problems)
+        rows += 1
+        record, found = plan.parse(hmap, number, values)
+        if found:
+            problems.extend(found)
         elif record is not None:
-            batch.append(record)
-        if len(batch) >= size or (tally.rows % size == 0 and batch):
-            yield batch
-            batch = []
+            records.append(record)
+        if rows == size:
+            yield _Chunk(records, problems, rows, source.progress())
+            records, problems, rows = [], [], 0
+    yield _Chunk(records, problems, rows, source.progress())
+
+
+_END = object()
+
+
+@contextlib.contextmanager
+def _read_ahead(chunks: Iterator[_Chunk[R]]) -> Iterator[Iterator[_Chunk[R]]]:
+    """``chunks`` produced by a thread one chunk ahead of the caller: the next chunk is
+    read and parsed (Python) while this one is written (mostly waiting on the database).
+    At most three chunks are held; a reading error is raised in the caller; leaving the
+    block stops the thread before the file is closed."""
+    ahead: queue.Queue[Any] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def put(item: Any) -> bool:
+        while not stop.is_set():
+            try:
+                ahead.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for chunk in chunks:
+                if not put(chunk):
+                    return
+            put(_END)
+        except BaseException as exc:  # handed to the caller, raised there
+            put(exc)
+
+    def consume() -> Iterator[_Chunk[R]]:
+        while (item := ahead.get()) is not _END:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    reader = threading.Thread(target=produce, name="timebank-import-reader", daemon=True)
+    reader.start()
+    try:
+        yield consume()
+    finally:
+        stop.set()
+        reader.join()
+
+
+@contextlib.contextmanager
+def _chunks(source: Source, plan: Plan[R], hmap: HeaderMap, tally: _Tally,
+            progress: Progress | None, size: int) -> Iterator[Iterator[list[R]]]:
+    """The file's records a chunk at a time (a chunk with none is skipped), its rows and
+    problems counted in ``tally``; the reading thread ends with the block."""
+    def counted(chunks: Iterator[_Chunk[R]]) -> Iterator[list[R]]:
+        for chunk in chunks:
+            tally.rows += chunk.rows
+            tally.note(chunk.problems)
+            if chunk.records:
+                yield chunk.records
             if not gc.isenabled():  # paused for the bulk write: see ``timebank.gcpause``
                 gc.collect(0)
             if progress is not None:
-                progress(*source.progress())
-    if batch:
-        yield batch
-    if progress is not None:
-        progress(*source.progress())
+                progress(*chunk.progress)
+
+    with _read_ahead(_parsed(source, plan, hmap, size)) as chunks:
+        yield counted(chunks)
 
 
 def run_import(store: Store, community: str, path: str | os.PathLike[str], plan: Plan[R], *,
@@ -191,16 +264,18 @@ def _run_import(store: Store, community: str, name: str, path: str | os.PathLike
             hmap, failed = header_report(source)
             if failed is not None:
                 return failed
-            for batch in _chunks(source, plan, hmap, tally, progress, chunk_size):
-                try:
-                    added, unchanged, problems = store.transact(community,
-                                                                _step(plan, batch))
-                except TimebankError:
-                    # Something the checks could not see: find it row by row.
-                    added, unchanged, problems = _row_by_row(store, plan, community, batch)
-                tally.note(problems)
-                tally.added += added
-                tally.unchanged += unchanged
+            with _chunks(source, plan, hmap, tally, progress, chunk_size) as batches:
+                for batch in batches:
+                    try:
+                        added, unchanged, problems = store.transact(community,
+                                                                    _step(plan, batch))
+                    except TimebankError:
+                        # Something the checks could not see: find it row by row.
+                        added, unchanged, problems = _row_by_row(store, plan, community,
+                                                                 batch)
+                    tally.note(problems)
+                    tally.added += added
+                    tally.unchanged += unchanged
         return finish(tally, hmap, True)
 
     outcome: list[ImportReport] = []
@@ -214,20 +289,21 @@ def _run_import(store: Store, community: str, name: str, path: str | os.PathLike
                 outcome.append(failed)
                 raise _Rollback
             analysed_at = 10_000
-            for batch in _chunks(source, plan, hmap, tally, progress, chunk_size):
-                checked = plan.check(uow, batch)
-                tally.note(checked.problems)
-                if tally.rejected == 0 and checked.good:
-                    try:
-                        added, unchanged = plan.write(uow, checked.good)
-                    except TimebankError as exc:
-                        tally.note([_problem(plan, batch[0], exc, chunk=True)])
-                        continue
-                    tally.added += added
-                    tally.unchanged += unchanged
-                    if tally.added >= analysed_at:  # at 10k, 20k, 40k, ... rows written
-                        uow.imports.refresh_statistics(plan.layout.kind)
-                        analysed_at *= 2
+            with _chunks(source, plan, hmap, tally, progress, chunk_size) as batches:
+                for batch in batches:
+                    checked = plan.check(uow, batch)
+                    tally.note(checked.problems)
+                    if tally.rejected == 0 and checked.good:
+                        try:
+                            added, unchanged = plan.write(uow, checked.good)
+                        except TimebankError as exc:
+                            tally.note([_problem(plan, batch[0], exc, chunk=True)])
+                            continue
+                        tally.added += added
+                        tally.unchanged += unchanged
+                        if tally.added >= analysed_at:  # at 10k, 20k, 40k, ... rows written
+                            uow.imports.refresh_statistics(plan.layout.kind)
+                            analysed_at *= 2
         outcome.append(finish(tally, hmap, tally.rejected == 0))
         if tally.rejected:
             raise _Rollback

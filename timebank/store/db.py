@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
+from timebank.store import jsontext
 from timebank.store.uow import UnitOfWork
 
 if TYPE_CHECKING:
@@ -39,6 +40,7 @@ _WRITE = "timebank_write"
 def create_engine(url: str, **kwargs: Any) -> Engine:
     """An engine tuned for the books: WAL and a busy timeout on SQLite."""
     url_obj = sa.make_url(url)
+    kwargs.setdefault("json_deserializer", jsontext.loads)
     if url_obj.get_backend_name() == "sqlite":
         connect_args = kwargs.pop("connect_args", {})
         connect_args.setdefault("timeout", 60)
