@@ -20,26 +20,25 @@ from bench.reports import _setup_import, _write_file
 from timebank import Timebank
 
 CHILD = """
-import json, resource, sys, time
+import json, sys, time
 from timebank.io import importing
 from timebank.io.contribution_import import contribution_plan
 from timebank.store.db import Store
 url, community, path, every = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-chunks, seen = importing._chunks, [0]
-def mb(kind):
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 if kind == "peak" else \\
-        int(open("/proc/self/statm").read().split()[1]) * 4096 / 2**20
-def counted(*args, **kwargs):  # the engine's own chunks, counted as they go by
-    for batch in chunks(*args, **kwargs):
-        yield batch
-        before, seen[0] = seen[0], seen[0] + len(batch)
-        if seen[0] // every > before // every:
-            print(json.dumps({"rows": seen[0], "rss_mb": round(mb("rss"), 1),
-                              "peak_mb": round(mb("peak"), 1),
-                              "seconds": round(time.perf_counter() - start, 1)}), flush=True)
-importing._chunks = counted
+seen = [0]
+def mb(kind):  # VmHWM, the peak, is this program's own (ru_maxrss keeps a forking parent's)
+    with open("/proc/self/status") as status:
+        found = dict(line.split(":", 1) for line in status)
+    return int(found["VmHWM" if kind == "peak" else "VmRSS"].split()[0]) / 1024
+def progress(done, total):  # called once a chunk (importing.CHUNK rows) is written
+    before, seen[0] = seen[0], seen[0] + importing.CHUNK
+    if seen[0] // every > before // every:
+        print(json.dumps({"rows": seen[0], "rss_mb": round(mb("rss"), 1),
+                          "peak_mb": round(mb("peak"), 1),
+                          "seconds": round(time.perf_counter() - start, 1)}), flush=True)
 start = time.perf_counter()
-report = importing.run_import(Store(url), community, path, contribution_plan(community))
+report = importing.run_import(Store(url), community, path, contribution_plan(community),
+                               progress=progress)
 seconds = time.perf_counter() - start
 assert report.ok and report.added == report.rows, report.problems[:5]
 print(json.dumps({"rows": report.rows, "seconds": round(seconds, 1),
