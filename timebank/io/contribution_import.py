@@ -57,7 +57,8 @@ def contribution_plan(community: str, *, lang: str = "en",
                            import_id=plan.import_id)
         return done.recorded, done.replayed
 
-    plan = Plan(CONTRIBUTIONS, parse, check, write, actor, lang=lang)
+    plan = Plan(CONTRIBUTIONS, parse, check, write, actor, lang=lang,
+                hold=lambda uow: uow.contributions.totals_held())
     return plan
 
 
