@@ -225,43 +225,6 @@ def test_a_key_column_tells_apart_rows_with_the_same_content(tb, rules, tmp_path
     assert [tuple(r) for r in earned(tb, rules)] == [("m1", "patrol", 2, 2)]
 
 
-@pytest.mark.parametrize("held", [50_000, 3])
-def test_monthly_totals_held_over_many_chunks_equal_the_contributions_they_count(
-        tb, rules, tmp_path, monkeypatch, held):
-    """An all-or-nothing import holds the monthly totals and writes them at its end (or
-    each time ``held`` of them are waiting): the same totals as the rows recorded."""
-    monkeypatch.setattr("timebank.store.contributions.HELD_TOTALS", held)
-    rows = [f"m{1 + i % 5},patrol,{1 + i % 3},2024-0{1 + i % 3}-{1 + i % 28:02d}"
-            for i in range(60)]
-    path = write_csv(tmp_path / "many.csv", "member,rule,quantity,date\n" +
-                     "\n".join(rows) + "\n")
-    report = run_import(tb.store, rules, path, contribution_plan(rules), chunk_size=4)
-    assert report.ok and report.added == 60
-    expected: dict[tuple[str, str], list[int]] = {}
-    for row in rows:
-        member, _, hours, day = row.split(",")
-        slot = expected.setdefault((member, day[:7]), [0, 0])
-        slot[0] += int(hours)
-        slot[1] += 1
-    with tb.store.read() as conn:
-        stored = conn.execute(
-            sa.select(members.c.code, earnings_monthly.c.month, earnings_monthly.c.points,
-                      earnings_monthly.c.contributions)
-            .join(members, members.c.id == earnings_monthly.c.member_id)).all()
-    assert {(code, month): [points, count] for code, month, points, count in stored} \
-        == expected
-    assert tb.verify(rules).ok
-
-
-def test_an_import_refused_at_its_last_row_leaves_no_monthly_total(tb, rules, tmp_path):
-    rows = [f"m{1 + i % 5},patrol,1,2024-03-{1 + i % 28:02d}" for i in range(30)]
-    path = write_csv(tmp_path / "late.csv", "member,rule,quantity,date\n" +
-                     "\n".join([*rows, "nobody,patrol,1,2024-03-01"]) + "\n")
-    report = run_import(tb.store, rules, path, contribution_plan(rules), chunk_size=4)
-    assert not report.committed and report.rejected == 1
-    assert earned(tb, rules) == []
-
-
 def test_contributions_import_from_xlsx_with_typed_cells(tb, rules, tmp_path):
     book = Workbook()
     book.active.append(["Member", "Rule", "Quantity", "Date"])

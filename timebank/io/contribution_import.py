@@ -57,8 +57,7 @@ def contribution_plan(community: str, *, lang: str = "en",
                            import_id=plan.import_id)
         return done.recorded, done.replayed
 
-    plan = Plan(CONTRIBUTIONS, parse, check, write, actor, lang=lang,
-                hold=lambda uow: uow.contributions.totals_held())
+    plan = Plan(CONTRIBUTIONS, parse, check, write, actor, lang=lang)
     return plan
 
 

@@ -83,8 +83,6 @@ class Plan(Generic[R]):
     ``write(uow, records)`` writes a chunk inside the import's transaction (``uow``)
     and returns (added, unchanged). Records carry their file row number as ``row``.
     ``import_id`` is the remembered import's, set by ``run_import`` before any write.
-    ``hold(uow)`` is entered around every write of an all-or-nothing import: writes that
-    may wait for the end of its one transaction are held there until then.
     """
 
     layout: Layout
@@ -94,8 +92,6 @@ class Plan(Generic[R]):
     actor: str = "import"
     import_id: int | None = None
     lang: str = "en"   # the language of the problems' messages
-    hold: Callable[[UnitOfWork], contextlib.AbstractContextManager[Any]] = \
-        lambda uow: contextlib.nullcontext()
 
 
 @attrs.define
@@ -293,8 +289,7 @@ def _run_import(store: Store, community: str, name: str, path: str | os.PathLike
                 outcome.append(failed)
                 raise _Rollback
             analysed_at = 10_000
-            with plan.hold(uow), \
-                    _chunks(source, plan, hmap, tally, progress, chunk_size) as batches:
+            with _chunks(source, plan, hmap, tally, progress, chunk_size) as batches:
                 for batch in batches:
                     checked = plan.check(uow, batch)
                     tally.note(checked.problems)

@@ -10,9 +10,8 @@ both fill one cap (the lock order is in ``tables``); SQLite serialises writers a
 
 from __future__ import annotations
 
-import contextlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -66,13 +65,7 @@ _EARN = Statement(sa.text(_EARN_SQL))
 Rows = Callable[[list[int], list[str]], sa.Select[Any]]
 
 
-# Monthly totals held by ``totals_held`` before they are written (bounds its memory).
-HELD_TOTALS = 50_000
-
-
 class ContributionsGateway(Gateway):
-    _held: dict[tuple[int, str, str, str], list[int]] | None = None
-
     # -- what a recording reads --------------------------------------------------------
 
     def earners(self, codes: Iterable[str]) -> dict[str, Earner]:
@@ -194,38 +187,7 @@ class ContributionsGateway(Gateway):
 
     def earn(self, totals: Sequence[tuple[int, str, str, str, int, int]]) -> None:
         """Add (member, rule, unit, month, points, contributions) to the monthly running
-        totals: one upsert per member, rule and month (held, inside ``totals_held``)."""
-        if self._held is not None:
-            for m, r, u, mo, p, n in totals:
-                slot = self._held.setdefault((m, r, u, mo), [0, 0])
-                slot[0] += p
-                slot[1] += n
-            if len(self._held) >= HELD_TOTALS:
-                self._write_held()
-            return
-        self._earn(totals)
-
-    @contextlib.contextmanager
-    def totals_held(self) -> Iterator[None]:
-        """Hold what ``earn`` adds within the block and write it at the block's end (or
-        whenever ``HELD_TOTALS`` of them are held): a long import then moves each
-        member's monthly total once, not once a chunk (each move of a row leaves another
-        version of it until the transaction ends). Nothing recording a contribution
-        reads the totals; on an error they are dropped with the rolled-back
-        transaction."""
-        self._held = {}
-        try:
-            yield
-            self._write_held()
-        finally:
-            self._held = None
-
-    def _write_held(self) -> None:
-        assert self._held is not None
-        held, self._held = self._held, {}
-        self._earn([(*key, p, n) for key, (p, n) in held.items()])
-
-    def _earn(self, totals: Sequence[tuple[int, str, str, str, int, int]]) -> None:
+        totals: one upsert per member, rule and month."""
         if not totals:
             return
         community_id = self.uow.community_id
