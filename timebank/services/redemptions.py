@@ -95,6 +95,7 @@ def _check_tiers(uow: UnitOfWork, who: Redeemer, wanted: Sequence[GiftTerms],
     if policy is None:
         raise NotEligible(T("gift {gift!r} needs tier {tier!r} but the community has no tiers",
                             gift=needing[0].code, tier=needing[0].min_tier), field="gift")
+    uow.ledger.lock_member_account(who.code, policy.unit)  # then read its awards whole
     status = evaluate(uow, policy, who.code, today)
     have = -1 if status.tier is None else policy.level(status.tier.code).rank
     for gift in needing:

@@ -8,10 +8,10 @@ the stock movements, the answer). Here it is two, BEGIN sent with the first:
 1. ``_READ`` finds the redeemer, the gifts' terms, the service day and the community's
    settings, and, when the key is still free, locks the gift rows in id order (the lock
    order) and then the member's and the redemption sink's accounts in id order, reading
-   their stock and balances as locked, draws the redemption and entry ids, and reads
-   the member's awards when a gift needs a tier. It writes nothing. This process then
-   applies the general path's rules to what it read (offered today, day open, tier,
-   stock, the price rules, the points), and declines at the first that does not pass;
+   their stock and balances as locked, and draws the redemption and entry ids. It
+   writes nothing. This process then applies the general path's rules to what it read
+   (offered today, day open, stock, the price rules, the points), and declines at the
+   first that does not pass;
 2. ``_WRITE``, the last statement before COMMIT, first counts what the member took of
    each limited gift (its own snapshot is taken after the gift rows were locked by the
    first, so a racing redemption of the same member that committed first is counted;
@@ -23,8 +23,10 @@ the stock movements, the answer). Here it is two, BEGIN sent with the first:
 
 The path declines (returns None, having written nothing) where the general path must
 answer: a key already used (a replay or a conflict), an unknown member or gift, gifts in
-two units, a gift not offered today, a closed or unknown service day, a tier not held,
-too little stock, a member without an account or without the points, a limit exceeded.
+two units, a gift that needs a tier (a tier is counted from the member's awards, which
+only a statement after the account's lock sees whole), a gift not offered today, a
+closed or unknown service day, too little stock, a member without an account or without
+the points, a limit exceeded.
 The general path then runs in the same transaction and raises the same error, with the
 same fields, after the same checks in the same order; it has written nothing either. A
 held, card or cross-community (``A:CODE``) redemption never comes here.
@@ -33,7 +35,7 @@ held, card or cross-community (``A:CODE``) redemption never comes here.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime, timedelta
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -49,14 +51,6 @@ from timebank.domain.community import CommunityRef
 from timebank.domain.gifts import GiftTerms
 from timebank.domain.ledger import Entry, EntryKind, Posting
 from timebank.domain.redemptions import Redemption, RedemptionItem
-from timebank.domain.tiers import (
-    Award,
-    Earnings,
-    TierPolicy,
-    history,
-    tier_at,
-    year_starts_between,
-)
 from timebank.errors import TimebankError
 from timebank.store import idempotency
 from timebank.store.fast import json_text
@@ -93,25 +87,12 @@ WITH free AS (
       AND (a.member_id = (SELECT min(id) FROM who)
            OR (a.community_id = %(c)s AND a.system = 'redemption'))
     ORDER BY a.id FOR UPDATE
-), tier_account AS (
-    SELECT a.id FROM accounts a, communities co
-    WHERE co.id = %(c)s AND a.member_id = (SELECT min(id) FROM who)
-      AND a.unit = coalesce(co.settings -> 'tiers' ->> 'unit', 'points')
-      AND EXISTS (SELECT 1 FROM terms WHERE min_tier IS NOT NULL)
-      AND EXISTS (SELECT 1 FROM locked_accounts)
-), awards AS (
-    SELECT e.occurred_at AS at, p.amount FROM postings p
-    JOIN entries e ON e.id = p.entry_id
-    LEFT JOIN entries r ON r.reverses_id = e.id
-    WHERE p.account_id = (SELECT id FROM tier_account) AND e.kind = 'award'
-      AND p.amount > 0 AND r.id IS NULL
 )
 SELECT (SELECT count(*) FROM free),
        (SELECT json_agg(who) FROM who),
        (SELECT json_agg(terms ORDER BY ord) FROM terms),
        (SELECT json_agg(locked_gifts) FROM locked_gifts),
        (SELECT json_agg(locked_accounts) FROM locked_accounts),
-       (SELECT json_agg(awards ORDER BY at) FROM awards),
        (SELECT json_build_array(id, status) FROM service_days
         WHERE community_id = %(c)s AND code = %(day)s),
        (SELECT json_build_array(code, timezone, settings) FROM communities WHERE id = %(c)s),
@@ -207,7 +188,7 @@ def redeem_once(uow: UnitOfWork, key: str, request: Mapping[str, Any], member: s
     codes = [i.gift for i in items]
     qty = {i.gift: i.quantity for i in items}
     now = utcnow()
-    (free, who, found, gifts, accounts, awards, day, comm, rid, eid) = _first(conn, _READ, {
+    (free, who, found, gifts, accounts, day, comm, rid, eid) = _first(conn, _READ, {
         "c": c, "key": key, "member": member, "gifts": codes, "day": service_day})[0]
     if not free or rid is None:
         return None  # a used key, an unknown member or gift, two units: nothing locked
@@ -217,11 +198,11 @@ def redeem_once(uow: UnitOfWork, key: str, request: Mapping[str, Any], member: s
     today = local_date(now, tz)
     wanted = [_terms(t) for t in found]
     unit = wanted[0].unit
+    if any(g.min_tier for g in wanted):
+        return None  # a tier is counted from awards read after the account's lock
     try:
         for gift in wanted:
             gift.check_offered(today)
-        if not _tiers_held(uow, wanted, awards, today):
-            return None
     except TimebankError:
         return None
     if service_day is not None and (day is None or day[1] != "open"):
@@ -286,30 +267,3 @@ def _terms(row: Mapping[str, Any]) -> GiftTerms:
                      day(row["active_from"]), day(row["active_until"]), row["min_tier"],
                      row["limit_per_member"], row["limit_period"],
                      tuple(PriceRule(**r) for r in row["price_rules"] or ()))
-
-
-def _tiers_held(uow: UnitOfWork, wanted: Sequence[GiftTerms],
-                awards: Sequence[Mapping[str, Any]] | None, today: date) -> bool:
-    """Whether the member's tier at the end of ``today`` ranks as high as every gift
-    needs, as ``services.tiers.evaluate`` counts it from the awards read."""
-    needing = [g for g in wanted if g.min_tier]
-    if not needing:
-        return True
-    data = uow.community.settings.get("tiers")
-    if not data:
-        return False
-    policy = TierPolicy.from_mapping(data)
-    tz = uow.community.timezone
-    until = start_of_day_utc(today + timedelta(days=1), tz) - timedelta(microseconds=1)
-    earned = [Award(datetime.fromisoformat(a["at"]), int(a["amount"])) for a in awards or ()]
-
-    def year_start(t: datetime) -> datetime:
-        return start_of_day_utc(date(local_date(t, tz).year, 1, 1), tz)
-    starts: list[datetime] = []
-    if earned and policy.basis == "calendar_year":
-        first = local_date(min(a.at for a in earned), tz)
-        starts = [start_of_day_utc(d, tz) for d in year_starts_between(first, today)]
-    tier = tier_at(policy, history(policy, Earnings(policy, earned, year_start), until, starts),
-                   until)
-    have = -1 if tier is None else tier.rank
-    return all(have >= policy.level(str(g.min_tier)).rank for g in needing)

@@ -55,6 +55,12 @@ _MEMBER_ACCOUNT = Statement(
     .select_from(members.outerjoin(accounts, sa.and_(accounts.c.member_id == members.c.id,
                                                      accounts.c.unit == _P("p_unit"))))
     .where(members.c.community_id == _P("p_community"), members.c.code == _P("p_code")))
+_LOCK_MEMBER_ACCOUNT = Statement(
+    sa.select(accounts.c.id)
+    .select_from(accounts.join(members, members.c.id == accounts.c.member_id))
+    .where(members.c.community_id == _P("p_community"), members.c.code == _P("p_code"),
+           accounts.c.unit == _P("p_unit"))
+    .with_for_update(of=accounts))
 _SYSTEM_ACCOUNT = Statement(sa.select(accounts.c.id).where(
     accounts.c.community_id == _P("p_community"),
     accounts.c.system == _P("p_system"), accounts.c.unit == _P("p_unit")))
@@ -101,6 +107,15 @@ class LedgerGateway(Gateway):
         if account_id is not None:
             return int(account_id)
         return self.open_member_accounts([found_member], unit)[found_member]
+
+    def lock_member_account(self, member_code: str, unit: str) -> None:
+        """Hold the member's account in ``unit`` (if it has one) locked to the end of the
+        transaction. Every award and its reversal moves that row, so a statement after
+        the lock sees each one committed before it: what a tier is counted from.
+        SQLite's writer holds the whole database already."""
+        if self.uow.dialect == "postgresql":
+            _LOCK_MEMBER_ACCOUNT.one(self.conn, {"p_unit": unit, "p_code": member_code,
+                                                 "p_community": self.uow.community_id})
 
     def open_member_accounts(self, member_ids: Sequence[int], unit: str) -> dict[int, int]:
         """Account ids for ``member_ids`` in ``unit``, opening the missing ones in bulk."""
