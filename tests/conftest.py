@@ -35,13 +35,10 @@ def db_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
         return
     if not PG_URL:
         pytest.skip(PG_SKIP)
-    schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    url = sa.make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    schema, url = _pg_schema(admin)
     try:
-        yield url.render_as_string(hide_password=False)
+        yield url
     finally:
         with admin.begin() as conn:
             conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
@@ -63,6 +60,15 @@ def _sqlite_template(template: dict[str, Any]) -> Path:
         bank.close()  # closing the last connection checkpoints the WAL into the file
         template["sqlite"] = path
     return template["sqlite"]  # type: ignore[no-any-return]
+
+
+def _pg_schema(admin: sa.Engine) -> tuple[str, str]:
+    """A fresh schema on the test server: its name and a URL whose tables go there."""
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    url = admin.url.update_query_dict({"options": f"-csearch_path={schema}"})
+    return schema, url.render_as_string(hide_password=False)
 
 
 def _capture_migrations(url: str) -> str:
@@ -88,13 +94,20 @@ def migrate(url: str, template: dict[str, Any]) -> None:
         path = _sqlite_template(template)
         assert not path.with_name(path.name + "-wal").exists()
         shutil.copyfile(path, str(sa.make_url(url).database))
-    elif "postgresql" not in template:
-        template["postgresql"] = _capture_migrations(url)
-    else:
-        engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
-        with engine.begin() as conn:
-            conn.exec_driver_sql(template["postgresql"])
-        engine.dispose()
+        return
+    if "postgresql" not in template:  # captured in a schema of its own, then dropped
+        admin = sa.create_engine(str(PG_URL))
+        scratch, scratch_url = _pg_schema(admin)
+        try:
+            template["postgresql"] = _capture_migrations(scratch_url)
+        finally:
+            with admin.begin() as conn:
+                conn.exec_driver_sql(f'DROP SCHEMA "{scratch}" CASCADE')
+            admin.dispose()
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(template["postgresql"])
+    engine.dispose()
 
 
 @pytest.fixture
