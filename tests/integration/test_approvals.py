@@ -10,7 +10,13 @@ import pytest
 import sqlalchemy as sa
 
 from timebank.domain.access import Actor
-from timebank.errors import IdempotencyConflict, NotFound, UnknownImport, ValidationError
+from timebank.errors import (
+    IdempotencyConflict,
+    InvalidState,
+    NotFound,
+    UnknownImport,
+    ValidationError,
+)
 from timebank.io.contribution_import import contribution_plan
 from timebank.io.importing import run_import
 from timebank.store.tables import earnings_monthly, entries, members
@@ -194,3 +200,18 @@ def test_bad_input_gets_the_specific_error_and_writes_nothing(tb, red, tmp_path)
     unknown = tb.approvals.approve_many(red, approver=Actor("B"), key="y", ids=[10**9])
     assert [(s.id, s.reason) for s in unknown.skipped] == [(10**9, "unknown")]
     assert tb.contributions.list(red, status="approved") == []
+
+
+def test_a_row_decided_meanwhile_fails_the_chunk_and_leaves_the_others_pending(
+        tb, red, tmp_path):
+    """The decisions' write is guarded (still pending): a row decided by someone else
+    after the approval read it fails the act; the transaction keeps nothing."""
+    report = import_sheet(tb, red, tmp_path, sheet(tb, red)[:4])
+    ids = [c.id for c in tb.contributions.list(red, import_=report.import_id)]
+    tb.contributions.approve(red, ids[1], approver=Actor("clerk-C"), key="single")
+    with pytest.raises(InvalidState) as refused:
+        tb.store.transact(red, lambda uow: uow.approvals.approve(
+            [(cid, None) for cid in ids], "clerk-B"))
+    assert refused.value.details["state"] == "changed"
+    assert {c.id: c.status for c in tb.contributions.list(red, import_=report.import_id)} \
+        == {cid: "approved" if cid == ids[1] else "pending" for cid in ids}

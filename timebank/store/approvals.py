@@ -1,10 +1,10 @@
 """The approvals' gateway: imports remembered (a row per file import and its summary),
-and the set-based statements of a bulk approval: the contributions a filter covers, a
-chunk at a time in time order, and their decisions written in one statement per chunk.
+and the statements of a bulk approval: the contributions a filter covers, a chunk at a
+time in time order, and their decisions written by one ``executemany`` per chunk.
 
 Nothing here holds more than a chunk: candidates are read by keyset on
-(occurred_at, id), flags by one ``IN`` query per chunk, and decisions are one
-``executemany`` (SQLite) or one ``UPDATE ... FROM unnest`` (PostgreSQL) per chunk.
+(occurred_at, id), flags by one ``IN`` query per chunk, and decisions are one primary-key
+update a row, sent together (psycopg pipelines an ``executemany``).
 """
 
 from __future__ import annotations
@@ -194,25 +194,21 @@ class ApprovalsGateway(Gateway):
         if not decided:
             return
         now = utcnow()
-        if self.uow.dialect == "postgresql":
-            done = self.conn.execute(sa.text(
-                "UPDATE contributions AS c SET status = 'approved', decided_by = :who, "
-                "decided_at = :now, reason = NULL, entry_id = v.entry_id "
-                "FROM unnest(CAST(:ids AS bigint[]), CAST(:entries AS bigint[])) "
-                "AS v(id, entry_id) "
-                "WHERE c.id = v.id AND c.community_id = :community AND c.status = 'pending'"),
-                {"who": approver, "now": now, "ids": [d[0] for d in decided],
-                 "entries": [d[1] for d in decided],
-                 "community": self.uow.community_id}).rowcount
-        else:
-            cursor = self.conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-            cursor.executemany(
-                "UPDATE contributions SET status = 'approved', decided_by = ?, "
-                "decided_at = ?, reason = NULL, entry_id = ? "
-                "WHERE id = ? AND community_id = ? AND status = 'pending'",
-                [(approver, sqlite_datetime(now), entry, cid, self.uow.community_id)
-                 for cid, entry in decided])
+        # One pk probe a row (pipelined by psycopg), never a join: a join's plan hangs on
+        # the table's statistics, and once psycopg prepares the statement PostgreSQL's
+        # generic plan took the unnest for ten rows and walked every pending row of the
+        # community for each of them (100,000 approvals: 44 s of 60 in this statement).
+        mark = ("UPDATE contributions SET status = 'approved', decided_by = {p}, "
+                "decided_at = {p}, reason = NULL, entry_id = {p} "
+                "WHERE id = {p} AND community_id = {p} AND status = 'pending'")
+        at: Any = now if self.uow.dialect == "postgresql" else sqlite_datetime(now)
+        cursor = self.conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.executemany(mark.format(p="%s" if self.uow.dialect == "postgresql" else "?"),
+                               [(approver, at, entry, cid, self.uow.community_id)
+                                for cid, entry in decided])
             done = cursor.rowcount
+        finally:
             cursor.close()
         if done != len(decided):
             raise InvalidState(T("a contribution of this approval was decided meanwhile"),
