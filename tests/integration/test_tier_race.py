@@ -1,5 +1,6 @@
 """A tier is counted from the member's awards after the member's account is locked, so
-an award committing while a redemption of a tier gift starts is counted (issue 17).
+an award committing while a redemption of a tier gift starts is counted (issue 17), in
+the member's own community and across a district (通存通兑: the tier counted at home).
 
 The award's transaction is held open after its write; the redemption starts meanwhile.
 On PostgreSQL it must wait for the account's lock and then see the award (silver); read
@@ -23,14 +24,21 @@ TIERS = {"basis": "window", "window_days": 30, "demotion": "automatic", "levels"
     {"code": "silver", "name_zh": "银", "name_en": "Silver", "threshold": 600}]}
 
 
-@pytest.mark.parametrize("hold", [False, True], ids=["at-the-desk", "held"])
+@pytest.mark.parametrize(("hold", "across"), [(False, False), (True, False), (False, True)],
+                         ids=["at-the-desk", "held", "across-the-district"])
 def test_an_award_committed_while_a_tier_gift_is_redeemed_counts_toward_the_tier(
-        tb: Timebank, hold: bool) -> None:
+        tb: Timebank, hold: bool, across: bool) -> None:
     tb.communities.create("tr", "tr")
     tb.communities.update_settings("tr", {"tiers": TIERS})
     tb.members.add("tr", "m", "张三")
     tb.ledger.award("tr", "m", 500, key="seed")  # bronze
-    tb.gifts.create("tr", "checkup", name="体检", cost=100, stock=5, min_tier="silver")
+    desk, member = "tr", "m"
+    if across:  # redeemed at a partner's desk, the tier counted in the member's books
+        tb.communities.create("west", "west")
+        tb.communities.update_settings("west", {"tiers": TIERS})
+        tb.districts.create("jd", "街道", ["tr", "west"], ["points"])
+        desk, member = "west", "tr:m"
+    tb.gifts.create(desk, "checkup", name="体检", cost=100, stock=5, min_tier="silver")
 
     written, release = threading.Event(), threading.Event()
     outcome: dict[str, Any] = {}
@@ -47,8 +55,8 @@ def test_an_award_committed_while_a_tier_gift_is_redeemed_counts_toward_the_tier
 
     def redeem() -> None:
         try:
-            outcome["done"] = tb.redemptions.redeem("tr", "m", [("checkup", 1)], key="r1",
-                                                    hold=hold, actor="desk")
+            outcome["done"] = tb.redemptions.redeem(desk, member, [("checkup", 1)],
+                                                    key="r1", hold=hold, actor="desk")
         except Exception as exc:  # the refusal is the failure this test looks for
             outcome["error"] = exc
 
@@ -67,4 +75,4 @@ def test_an_award_committed_while_a_tier_gift_is_redeemed_counts_toward_the_tier
     assert not answered_early
     assert outcome["done"].status == ("held" if hold else "fulfilled")
     assert tb.ledger.balance("tr", "m")["points"].available == 600
-    assert tb.verify("tr").ok
+    assert tb.verify().ok

@@ -126,6 +126,7 @@ def check_tiers_across(uow: UnitOfWork, ref: tuple[str, str],
         raise NotEligible(T("gift {gift!r} needs tier {tier!r}; community {community!r} has "
                             "no tiers", gift=needing[0].code, tier=needing[0].min_tier,
                             community=ref[0]), field="gift")
+    home.ledger.lock_member_account(ref[1], policy.unit)  # then read its awards whole
     status = evaluate(home, policy, ref[1], local_date(utcnow(), home.community.timezone))
     have = -1 if status.tier is None else policy.level(status.tier.code).rank
     for gift in needing:
