@@ -80,6 +80,7 @@ WITH free AS (
       AND (SELECT count(*) FROM who) = 1
       AND (SELECT count(*) FROM terms) = cardinality(%(gifts)s::text[])
       AND (SELECT count(DISTINCT unit) FROM terms) = 1
+      AND NOT EXISTS (SELECT 1 FROM terms WHERE min_tier IS NOT NULL)
     ORDER BY g.id FOR UPDATE
 ), locked_accounts AS MATERIALIZED (
     SELECT a.id, a.posted, a.held, a.system FROM accounts a
@@ -191,15 +192,14 @@ def redeem_once(uow: UnitOfWork, key: str, request: Mapping[str, Any], member: s
     (free, who, found, gifts, accounts, day, comm, rid, eid) = _first(conn, _READ, {
         "c": c, "key": key, "member": member, "gifts": codes, "day": service_day})[0]
     if not free or rid is None:
-        return None  # a used key, an unknown member or gift, two units: nothing locked
+        return None  # a used key, an unknown member or gift, two units, a tier gift:
+        # nothing locked (a tier is counted from awards read after the account's lock)
     if "community" not in uow.__dict__:
         uow.act_for(CommunityRef(c, comm[0], comm[1], comm[2] or {}))
     tz = uow.community.timezone
     today = local_date(now, tz)
     wanted = [_terms(t) for t in found]
     unit = wanted[0].unit
-    if any(g.min_tier for g in wanted):
-        return None  # a tier is counted from awards read after the account's lock
     try:
         for gift in wanted:
             gift.check_offered(today)
