@@ -9,7 +9,7 @@ database-backed properties run a handful of examples on each engine.
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from enum import StrEnum
 
 import attrs
@@ -301,3 +301,42 @@ def stored_json_values(*, floats: bool) -> st.SearchStrategy[object]:
         st.lists(inner, max_size=4), st.tuples(inner, inner),
         st.dictionaries(st.text(max_size=8), inner, max_size=4),
         st.dictionaries(keys, inner, max_size=3)), max_leaves=12)
+
+
+# --- Hashed entries (tests/unit/test_digest_text.py) ------------------------------------
+
+
+class _Flag(int):
+    """An int subclass: the encoder writes it as ``int.__repr__`` would, nested or not."""
+
+
+def hashed_entries(*, plain: bool) -> st.SearchStrategy[object]:
+    """Entries as ``Entry.digest_text`` sees them. ``plain``: the types the store gives
+    (ints, str, dict meta of stored JSON values, naive or aware datetimes); otherwise
+    any field may have another type (a bool or int subclass for a number, a StrEnum
+    for a text, an ordered dict for meta), which takes the whole-dict path."""
+    from collections import OrderedDict
+
+    from timebank.domain.ledger import Entry, EntryKind, Posting
+
+    text = st.text(st.characters(codec=None, categories=None), max_size=12)
+    number = st.one_of(st.integers(-(2**70), 2**70), st.booleans(),
+                       st.builds(_Flag, st.integers(-5, 5)))
+    def plain_or(usual: st.SearchStrategy[object],
+                 odd: st.SearchStrategy[object]) -> st.SearchStrategy[object]:
+        return usual if plain else st.one_of(usual, odd)
+
+    moment = st.datetimes(timezones=st.sampled_from(
+        [None, None, UTC, *(timezone(timedelta(hours=h)) for h in (-5, 8))]))
+    posting = st.builds(Posting, plain_or(st.integers(1, 10**9), number),
+                        plain_or(st.sampled_from(["points", "minutes"]),
+                                 st.one_of(text, st.just(_Kind.AWARD))),
+                        plain_or(st.integers(-(10**12), 10**12), number))
+    meta = st.dictionaries(st.text(max_size=8), stored_json_values(floats=True), max_size=4)
+    return st.builds(
+        Entry, plain_or(text, st.just(_Kind.AWARD)), plain_or(st.integers(1, 10**9), number),
+        st.one_of(st.sampled_from(list(EntryKind)), text),
+        st.lists(posting, max_size=4).map(tuple),
+        plain_or(text, st.just(_Kind.AWARD)), plain_or(text, st.just(_Kind.AWARD)),
+        moment, moment, plain_or(st.none() | st.integers(1, 10**9), number),
+        plain_or(meta, meta.map(OrderedDict)))

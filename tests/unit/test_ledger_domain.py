@@ -3,9 +3,12 @@
 from datetime import datetime
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from timebank.domain.ledger import (
     GENESIS_HASH,
+    MAX_AMOUNT,
     Balance,
     Entry,
     Posting,
@@ -80,3 +83,30 @@ def test_the_hash_changes_with_any_field_or_the_previous_hash():
 
 def test_available_is_posted_less_held():
     assert Balance(posted=10, held=4).available == 6
+
+
+def _valid(legs: list[Posting]) -> bool:
+    """What a valid entry is, written plainly: known units, amounts that are non-zero
+    whole numbers within the bound, summing to zero per unit."""
+    units = {leg.unit for leg in legs}
+    return len(legs) >= 2 and units <= {"points", "minutes"} and all(
+        isinstance(leg.amount, int) and not isinstance(leg.amount, bool)
+        and 0 < abs(leg.amount) <= MAX_AMOUNT for leg in legs) and all(
+        sum(leg.amount for leg in legs if leg.unit == unit) == 0 for unit in units)
+
+
+@given(st.lists(st.builds(
+    Posting, st.integers(1, 3), st.sampled_from(["points", "minutes", "hours"]),
+    st.one_of(st.integers(-(MAX_AMOUNT + 2), MAX_AMOUNT + 2), st.integers(-3, 3),
+              st.booleans(), st.just(2.0))), min_size=1, max_size=3))
+@example([Posting(1, "points", -MAX_AMOUNT - 1), Posting(2, "points", MAX_AMOUNT + 1)])
+@example([Posting(1, "points", -MAX_AMOUNT), Posting(2, "points", MAX_AMOUNT)])
+@example([Posting(1, "hours", -5), Posting(2, "hours", 5)])
+@example([Posting(1, "points", -1), Posting(2, "points", True)])
+@example([Posting(1, "points", -2.0), Posting(2, "points", 2)])
+def test_balanced_takes_exactly_the_valid_entries(legs: list[Posting]) -> None:
+    if _valid(legs):
+        assert balanced(legs) == tuple(legs)
+    else:
+        with pytest.raises((UnbalancedEntry, InvalidAmount, UnknownUnit)):
+            balanced(legs)
