@@ -27,9 +27,9 @@ TIERS = {"basis": "window", "window_days": 30, "demotion": "automatic", "levels"
 def _setup(tb: Timebank, code: str) -> None:
     tb.communities.create(code, code)
     tb.communities.update_settings(code, {"tiers": TIERS})
-    tb.members.add(code, "poor", "低保户", tags=["low_income"])
+    tb.members.add(code, "poor", "低保户", tags=["low_income"], card="C-POOR")
     for member, points in (("rich", 700), ("mid", 120), ("low", 30)):
-        tb.members.add(code, member, member)
+        tb.members.add(code, member, member, card=f"C-{member.upper()}")
         tb.ledger.award(code, member, points, key=f"seed-{member}")
     tb.ledger.award(code, "poor", 300, key="seed-poor")
     tb.members.add(code, "empty", "empty")  # no account yet
@@ -40,14 +40,21 @@ def _setup(tb: Timebank, code: str) -> None:
     tb.gifts.create(code, "soap", name="肥皂", cost=10, stock=4,
                     price_rules=[{"tag": "low_income", "price": 3}])
     tb.gifts.create(code, "checkup", name="体检", cost=100, stock=5, min_tier="silver")
+    tb.gifts.create(code, "tea", name="茶", cost=3, stock=10)
     tb.gifts.create(code, "oil", name="油", cost=5, stock=5, active_until=yesterday)
     tb.gifts.create(code, "hours", name="工时", cost=10, unit="minutes", stock=5)
     tb.service_days.open(code, "fri", name="周五", day=yesterday)
     tb.service_days.open(code, "old", name="上周", day=yesterday)
     tb.service_days.close(code, "old")
+    # Two members with one card (the service refuses it; an old import may have left it).
+    tb.members.add(code, "twin1", "twin1", card="C-TWIN")
+    tb.members.add(code, "twin2", "twin2")
+    with tb.store.engine.begin() as conn:
+        conn.execute(sa.text("UPDATE members SET card = 'C-TWIN' WHERE code = 'twin2'"))
 
 
-# (member, items, service day): answered in order, each with its own key.
+# (member, items, service day): answered in order, each with its own key; "card:X" names
+# the member by card X, as a kiosk desk does.
 REQUESTS: list[tuple[str, list[tuple[str, int]], str | None]] = [
     ("rich", [("rice", 1), ("soap", 2)], "fri"),
     ("poor", [("rice", 2), ("soap", 1)], "fri"),      # both price rules
@@ -66,6 +73,13 @@ REQUESTS: list[tuple[str, list[tuple[str, int]], str | None]] = [
     ("empty", [("rice", 1)], "fri"),                   # no account: insufficient
     ("rich", [("rice", 2)], None),                     # limit: 1 + 2 > 2
     ("mid", [("rice", 1)], None),
+    ("card:C-RICH", [("tea", 1)], "fri"),              # by card
+    ("card:C-MID", [("tea", 2), ("rice", 1)], None),   # by card, two gifts
+    ("card:C-POOR", [("rice", 1)], "fri"),             # by card: limit_exceeded
+    ("card:C-LOW", [("rice", 1)], "fri"),              # by card: insufficient_points
+    ("card:C-NONE", [("rice", 1)], "fri"),             # unknown card
+    ("card:C-TWIN", [("rice", 1)], "fri"),             # a card two members hold
+    ("card:C-MID", [("checkup", 1)], "fri"),           # by card: not_eligible
 ]
 
 
@@ -105,9 +119,10 @@ def _state(tb: Timebank, code: str) -> tuple[Any, ...]:
 def _answer(tb: Timebank, code: str, key: str, member: str, items: list[tuple[str, int]],
             day: str | None) -> Any:
     """The redemption without its ids, or the refusal's class, code, message and fields."""
+    card = member.removeprefix("card:") if member.startswith("card:") else None
     try:
-        done = tb.redemptions.redeem(code, member, items, key=key, service_day=day,
-                                     actor="desk")
+        done = tb.redemptions.redeem(code, None if card else member, items, key=key,
+                                     card=card, service_day=day, actor="desk")
     except TimebankError as exc:
         return (type(exc).__name__, exc.code, exc.message, exc.details)
     return attrs.evolve(done, id=0, receipt="")
@@ -208,4 +223,15 @@ def test_a_redemption_at_a_service_day_takes_two_round_trips_and_the_commit(
     assert tb.redemptions.get("rt", done.id) == done
     assert tb.redemptions.redeem("rt", "rich", [("towel", 2), ("soap", 1)], key="rt1",
                                  service_day="fri", actor="desk") == done
+    assert tb.verify("rt").ok
+
+
+def test_a_redemption_by_card_takes_two_round_trips_and_the_commit(
+        tb: Timebank, wire: Wire) -> None:
+    posted = tb.ledger.balance("rt", "rich")["points"].posted
+    with wire.counting() as trips:
+        done = tb.redemptions.redeem("rt", None, [("towel", 3)], card="C-RICH", key="rt2",
+                                     service_day="fri", actor="kiosk")
+    assert len(trips) == 3, trips
+    assert (done.member, done.total, done.balance_after) == ("rich", 6, posted - 6)
     assert tb.verify("rt").ok

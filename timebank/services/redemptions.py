@@ -152,9 +152,11 @@ def redeem(uow: UnitOfWork, member: str | None, items: Sequence[Any], *, key: st
                "service_day": service_day, "actor": actor,
                "items": [attrs.asdict(i) for i in wanted_items]}
     key = check_key(key)
-    if not hold and card is None and isinstance(member, str) and ":" not in member:
-        done = uow.redemptions.redeem_once(key, request, member, wanted_items, service_day,
-                                           actor)  # two statements on PostgreSQL, or None
+    named = ((member, "code") if card is None and isinstance(member, str) and ":" not in member
+             else (card, "card") if member is None and isinstance(card, str) else None)
+    if named is not None and not hold:  # not across a district, nor a request to refuse
+        done = uow.redemptions.redeem_once(  # two statements on PostgreSQL, or None
+            key, request, named[0], wanted_items, service_day, actor, by=named[1])
         if done is not None:
             return done
     return uow.once(key, request, lambda: _redeem(

@@ -5,11 +5,11 @@ redeemer, each gift's terms, the service day, each guarded stock decrement, each
 the two accounts, the chain step, the entry, the postings, the redemption, its items,
 the stock movements, the answer). Here it is two, BEGIN sent with the first:
 
-1. ``_READ`` finds the redeemer, the gifts' terms, the service day and the community's
-   settings, and, when the key is still free, locks the gift rows in id order (the lock
-   order) and then the member's and the redemption sink's accounts in id order, reading
-   their stock and balances as locked, and draws the redemption and entry ids. It
-   writes nothing. This process then applies the general path's rules to what it read
+1. ``_READ`` finds the redeemer (by code, or by card at a kiosk desk), the gifts' terms,
+   the service day and the community's settings, and, when the key is still free, locks
+   the gift rows in id order (the lock order) and then the member's and the redemption
+   sink's accounts in id order, reading their stock and balances as locked, and draws
+   the redemption and entry ids. It writes nothing. This process then applies the general path's rules to what it read
    (offered today, day open, stock, the price rules, the points), and declines at the
    first that does not pass;
 2. ``_WRITE``, the last statement before COMMIT, first counts what the member took of
@@ -22,14 +22,14 @@ the stock movements, the answer). Here it is two, BEGIN sent with the first:
    the server as in ``fused``.
 
 The path declines (returns None, having written nothing) where the general path must
-answer: a key already used (a replay or a conflict), an unknown member or gift, gifts in
-two units, a gift that needs a tier (a tier is counted from the member's awards, which
-only a statement after the account's lock sees whole), a gift not offered today, a
-closed or unknown service day, too little stock, a member without an account or without
-the points, a limit exceeded.
+answer: a key already used (a replay or a conflict), an unknown member, card or gift, a
+card two members hold, gifts in two units, a gift that needs a tier (a tier is counted
+from the member's awards, which only a statement after the account's lock sees whole), a
+gift not offered today, a closed or unknown service day, too little stock, a member
+without an account or without the points, a limit exceeded.
 The general path then runs in the same transaction and raises the same error, with the
 same fields, after the same checks in the same order; it has written nothing either. A
-held, card or cross-community (``A:CODE``) redemption never comes here.
+held or cross-community (``A:CODE``) redemption never comes here.
 """
 
 from __future__ import annotations
@@ -61,13 +61,13 @@ from timebank.timeutil import local_date, start_of_day_utc, utcnow
 if TYPE_CHECKING:
     from timebank.store.uow import UnitOfWork
 
-_READ = """
+_READ_BY = """
 WITH free AS (
     SELECT 1 AS ok WHERE NOT EXISTS (SELECT 1 FROM idempotency_keys
                                      WHERE community_id = %(c)s AND key = %(key)s)
 ), who AS (
     SELECT m.id, m.code, m.tags FROM members m
-    WHERE m.community_id = %(c)s AND m.code = %(member)s LIMIT 2
+    WHERE m.community_id = %(c)s AND m.{field} = %(member)s LIMIT 2
 ), want AS (
     SELECT w.code, w.ord FROM unnest(%(gifts)s::text[]) WITH ORDINALITY AS w(code, ord)
 ), terms AS (
@@ -102,6 +102,7 @@ SELECT (SELECT count(*) FROM free),
        CASE WHEN EXISTS (SELECT 1 FROM locked_accounts) THEN
            nextval(pg_get_serial_sequence('entries', 'id')) END
 """
+_READ = {field: _READ_BY.format(field=field) for field in ("code", "card")}
 
 # Every write is conditional on the claim, and the claim on every limit holding.
 _WRITE = """
@@ -177,9 +178,10 @@ SELECT (SELECT id FROM claim), (SELECT entry_seq FROM head),
 
 def redeem_once(uow: UnitOfWork, key: str, request: Mapping[str, Any], member: str,
                 items: Sequence[ItemRequest], service_day: str | None,
-                actor: str) -> Redemption | None:
-    """Redeem ``items`` for ``member`` at once, in two statements; None (nothing
-    written) where the general path must answer (see the module)."""
+                actor: str, *, by: str = "code") -> Redemption | None:
+    """Redeem ``items`` for the member whose ``by`` (``code`` or ``card``) is ``member``
+    at once, in two statements; None (nothing written) where the general path must
+    answer (see the module)."""
     from timebank.store.uow import codec  # the unit of work imports this module
 
     conn = uow.conn
@@ -189,7 +191,7 @@ def redeem_once(uow: UnitOfWork, key: str, request: Mapping[str, Any], member: s
     codes = [i.gift for i in items]
     qty = {i.gift: i.quantity for i in items}
     now = utcnow()
-    (free, who, found, gifts, accounts, day, comm, rid, eid) = _first(conn, _READ, {
+    (free, who, found, gifts, accounts, day, comm, rid, eid) = _first(conn, _READ[by], {
         "c": c, "key": key, "member": member, "gifts": codes, "day": service_day})[0]
     if not free or rid is None:
         return None  # a used key, an unknown member or gift, two units, a tier gift:
