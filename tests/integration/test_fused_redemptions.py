@@ -54,7 +54,7 @@ def _setup(tb: Timebank, code: str) -> None:
 
 
 # (member, items, service day): answered in order, each with its own key; "card:X" names
-# the member by card X, as a kiosk desk does.
+# the member by card X, as a kiosk desk does, and "hold:" holds the gifts for later.
 REQUESTS: list[tuple[str, list[tuple[str, int]], str | None]] = [
     ("rich", [("rice", 1), ("soap", 2)], "fri"),
     ("poor", [("rice", 2), ("soap", 1)], "fri"),      # both price rules
@@ -80,6 +80,15 @@ REQUESTS: list[tuple[str, list[tuple[str, int]], str | None]] = [
     ("card:C-NONE", [("rice", 1)], "fri"),             # unknown card
     ("card:C-TWIN", [("rice", 1)], "fri"),             # a card two members hold
     ("card:C-MID", [("checkup", 1)], "fri"),           # by card: not_eligible
+    ("hold:rich", [("tea", 2)], "fri"),                # held
+    ("hold:card:C-MID", [("tea", 1)], None),           # held, by card
+    ("hold:mid", [("rice", 1)], None),                 # held: limit_exceeded
+    ("hold:low", [("tea", 8)], None),                  # held: 24 of 30
+    ("low", [("tea", 3)], None),                       # insufficient: 6 available
+    ("hold:low", [("tea", 3)], "fri"),                 # held: insufficient
+    ("hold:empty", [("tea", 1)], None),                # held, no account: insufficient
+    ("hold:rich", [("oil", 1)], "old"),                # held: not offered
+    ("hold:card:C-TWIN", [("tea", 1)], None),          # held, a card two members hold
 ]
 
 
@@ -97,13 +106,17 @@ def _state(tb: Timebank, code: str) -> tuple[Any, ...]:
                      "FROM stock_movements s JOIN gifts g ON g.id = s.gift_id "
                      "WHERE g.community_id = :c ORDER BY s.id",
             "redemptions": "SELECT m.code, r.status, r.unit, r.total, r.balance_after, "
-                           "d.code, r.actor, r.hold_id IS NULL, r.entry_id IS NULL "
+                           "d.code, r.actor, r.hold_id IS NULL, r.entry_id IS NULL, "
+                           "r.resolved_at IS NULL "
                            "FROM redemptions r JOIN members m ON m.id = r.member_id "
                            "LEFT JOIN service_days d ON d.id = r.service_day_id "
                            "WHERE r.community_id = :c ORDER BY r.id",
             "items": "SELECT g.code, i.quantity, i.unit_price FROM redemption_items i "
                      "JOIN gifts g ON g.id = i.gift_id JOIN redemptions r "
                      "ON r.id = i.redemption_id WHERE r.community_id = :c ORDER BY i.id",
+            "holds": "SELECT m.code, h.amount, h.status, h.entry_id IS NULL FROM holds h "
+                     "JOIN accounts a ON a.id = h.account_id JOIN members m "
+                     "ON m.id = a.member_id WHERE h.community_id = :c ORDER BY h.id",
             "entries": "SELECT seq, kind, actor, reverses_id FROM entries "
                        "WHERE community_id = :c ORDER BY seq",
             "postings": "SELECT e.seq, p.amount, p.balance_after FROM postings p JOIN "
@@ -119,10 +132,12 @@ def _state(tb: Timebank, code: str) -> tuple[Any, ...]:
 def _answer(tb: Timebank, code: str, key: str, member: str, items: list[tuple[str, int]],
             day: str | None) -> Any:
     """The redemption without its ids, or the refusal's class, code, message and fields."""
+    hold = member.startswith("hold:")
+    member = member.removeprefix("hold:")
     card = member.removeprefix("card:") if member.startswith("card:") else None
     try:
         done = tb.redemptions.redeem(code, None if card else member, items, key=key,
-                                     card=card, service_day=day, actor="desk")
+                                     card=card, hold=hold, service_day=day, actor="desk")
     except TimebankError as exc:
         return (type(exc).__name__, exc.code, exc.message, exc.details)
     return attrs.evolve(done, id=0, receipt="")
@@ -234,4 +249,20 @@ def test_a_redemption_by_card_takes_two_round_trips_and_the_commit(
                                      service_day="fri", actor="kiosk")
     assert len(trips) == 3, trips
     assert (done.member, done.total, done.balance_after) == ("rich", 6, posted - 6)
+    assert tb.verify("rt").ok
+
+
+def test_a_held_redemption_takes_two_round_trips_and_the_commit(
+        tb: Timebank, wire: Wire) -> None:
+    before = tb.ledger.balance("rt", "rich")["points"]
+    with wire.counting() as trips:
+        held = tb.redemptions.redeem("rt", "rich", [("towel", 4)], key="rt3", hold=True,
+                                     actor="desk")
+    assert len(trips) == 3, trips
+    assert (held.status, held.total, held.balance_after) == (
+        "held", 8, before.posted - before.held - 8)
+    assert tb.ledger.balance("rt", "rich")["points"].held == before.held + 8
+    done = tb.redemptions.fulfil("rt", held.id, key="rt3-fulfil", actor="desk")
+    assert (done.status, done.total) == ("fulfilled", 8)
+    assert tb.ledger.balance("rt", "rich")["points"].posted == before.posted - 8
     assert tb.verify("rt").ok

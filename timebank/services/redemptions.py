@@ -154,9 +154,10 @@ def redeem(uow: UnitOfWork, member: str | None, items: Sequence[Any], *, key: st
     key = check_key(key)
     named = ((member, "code") if card is None and isinstance(member, str) and ":" not in member
              else (card, "card") if member is None and isinstance(card, str) else None)
-    if named is not None and not hold:  # not across a district, nor a request to refuse
+    if named is not None:  # not across a district, nor a request to refuse
         done = uow.redemptions.redeem_once(  # two statements on PostgreSQL, or None
-            key, request, named[0], wanted_items, service_day, actor, by=named[1])
+            key, request, named[0], wanted_items, service_day, actor, by=named[1],
+            hold=bool(hold))
         if done is not None:
             return done
     return uow.once(key, request, lambda: _redeem(

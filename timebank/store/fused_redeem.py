@@ -7,19 +7,22 @@ the stock movements, the answer). Here it is two, BEGIN sent with the first:
 
 1. ``_READ`` finds the redeemer (by code, or by card at a kiosk desk), the gifts' terms,
    the service day and the community's settings, and, when the key is still free, locks
-   the gift rows in id order (the lock order) and then the member's and the redemption
-   sink's accounts in id order, reading their stock and balances as locked, and draws
-   the redemption and entry ids. It writes nothing. This process then applies the general path's rules to what it read
-   (offered today, day open, stock, the price rules, the points), and declines at the
-   first that does not pass;
-2. ``_WRITE``, the last statement before COMMIT, first counts what the member took of
-   each limited gift (its own snapshot is taken after the gift rows were locked by the
-   first, so a racing redemption of the same member that committed first is counted;
-   within the first statement it would not be), and only when every limit holds does it
-   claim the key with its answer, take the stock (guarded ``stock >= n``), move the two
-   balances (guarded ``posted − held ≥ total``), write the redemption, its items and
-   stock movements, and take the chain step with the entry and its postings, hashed by
-   the server as in ``fused``.
+   the gift rows in id order (the lock order) and then the member's account and (for a
+   redemption fulfilled at once) the redemption sink's, in id order, reading their stock
+   and balances as locked, and draws the redemption id (and the entry id). It writes
+   nothing. This process then applies the general path's rules to what it read (offered
+   today, day open, stock, the price rules, the points), and declines at the first that
+   does not pass;
+2. the last statement before COMMIT, ``_SPEND`` or ``_HOLD``, first counts what the
+   member took of each limited gift (its own snapshot is taken after the gift rows were
+   locked by the first, so a racing redemption of the same member that committed first
+   is counted; within the first statement it would not be), and only when every limit
+   holds does it claim the key with its answer, take the stock (guarded ``stock >= n``)
+   and write the redemption, its items and stock movements. ``_SPEND`` moves the two
+   balances (guarded ``posted − held ≥ total``) and takes the chain step with the entry
+   and its postings, hashed by the server as in ``fused``; ``_HOLD`` reserves the total
+   on the member's account (the same guard) with its hold, and writes no entry: the
+   points move when the redemption is fulfilled.
 
 The path declines (returns None, having written nothing) where the general path must
 answer: a key already used (a replay or a conflict), an unknown member, card or gift, a
@@ -29,7 +32,7 @@ gift not offered today, a closed or unknown service day, too little stock, a mem
 without an account or without the points, a limit exceeded.
 The general path then runs in the same transaction and raises the same error, with the
 same fields, after the same checks in the same order; it has written nothing either. A
-held or cross-community (``A:CODE``) redemption never comes here.
+cross-community (``A:CODE``) redemption never comes here.
 """
 
 from __future__ import annotations
@@ -86,7 +89,7 @@ WITH free AS (
     SELECT a.id, a.posted, a.held, a.system FROM accounts a
     WHERE a.unit = (SELECT min(unit) FROM terms) AND EXISTS (SELECT 1 FROM locked_gifts)
       AND (a.member_id = (SELECT min(id) FROM who)
-           OR (a.community_id = %(c)s AND a.system = 'redemption'))
+           OR (NOT %(hold)s AND a.community_id = %(c)s AND a.system = 'redemption'))
     ORDER BY a.id FOR UPDATE
 )
 SELECT (SELECT count(*) FROM free),
@@ -99,13 +102,13 @@ SELECT (SELECT count(*) FROM free),
        (SELECT json_build_array(code, timezone, settings) FROM communities WHERE id = %(c)s),
        CASE WHEN EXISTS (SELECT 1 FROM locked_accounts) THEN
            nextval(pg_get_serial_sequence('redemptions', 'id')) END,
-       CASE WHEN EXISTS (SELECT 1 FROM locked_accounts) THEN
+       CASE WHEN EXISTS (SELECT 1 FROM locked_accounts) AND NOT %(hold)s THEN
            nextval(pg_get_serial_sequence('entries', 'id')) END
 """
 _READ = {field: _READ_BY.format(field=field) for field in ("code", "card")}
 
 # Every write is conditional on the claim, and the claim on every limit holding.
-_WRITE = """
+_CLAIM = """
 WITH taken AS MATERIALIZED (
     SELECT l.ord, l.lim, l.asked,
            (SELECT coalesce(sum(ri.quantity), 0) FROM redemption_items ri
@@ -125,7 +128,23 @@ WITH taken AS MATERIALIZED (
     FROM unnest(%(gids)s::bigint[], %(qtys)s::bigint[]) AS s(id, qty)
     WHERE g.id = s.id AND g.stock >= s.qty AND EXISTS (SELECT 1 FROM claim)
     RETURNING g.id
-), moved AS (
+), items AS (
+    INSERT INTO redemption_items (redemption_id, gift_id, quantity, unit_price)
+    SELECT %(rid)s, i.gift, i.qty, i.price
+    FROM unnest(%(igifts)s::bigint[], %(iqtys)s::bigint[], %(iprices)s::bigint[],
+                %(iafter)s::bigint[]) WITH ORDINALITY AS i(gift, qty, price, after, ord)
+    WHERE EXISTS (SELECT 1 FROM claim) ORDER BY i.ord
+), movements AS (
+    INSERT INTO stock_movements (gift_id, kind, quantity, stock_after, reason, actor,
+                                 redemption_id, created_at)
+    SELECT i.gift, %(moved)s, -i.qty, i.after, %(reason)s, %(actor)s, %(rid)s, %(now)s
+    FROM unnest(%(igifts)s::bigint[], %(iqtys)s::bigint[], %(iafter)s::bigint[])
+         WITH ORDINALITY AS i(gift, qty, after, ord)
+    WHERE EXISTS (SELECT 1 FROM claim) ORDER BY i.ord
+)"""
+
+# Fulfilled at once: the points move to the redemption sink, with the chain step.
+_SPEND = _CLAIM + """, moved AS (
     UPDATE accounts a SET posted = a.posted + d.amount
     FROM unnest(%(accounts)s::bigint[], %(amounts)s::bigint[]) AS d(id, amount)
     WHERE a.id = d.id AND EXISTS (SELECT 1 FROM claim)
@@ -138,19 +157,6 @@ WITH taken AS MATERIALIZED (
     SELECT %(rid)s, %(c)s, %(member)s, %(day)s, 'fulfilled', %(unit)s, %(total)s,
            %(available)s, NULL, %(eid)s, %(actor)s, %(now)s, %(now)s
     FROM claim
-), items AS (
-    INSERT INTO redemption_items (redemption_id, gift_id, quantity, unit_price)
-    SELECT %(rid)s, i.gift, i.qty, i.price
-    FROM unnest(%(igifts)s::bigint[], %(iqtys)s::bigint[], %(iprices)s::bigint[],
-                %(iafter)s::bigint[]) WITH ORDINALITY AS i(gift, qty, price, after, ord)
-    WHERE EXISTS (SELECT 1 FROM claim) ORDER BY i.ord
-), movements AS (
-    INSERT INTO stock_movements (gift_id, kind, quantity, stock_after, reason, actor,
-                                 redemption_id, created_at)
-    SELECT i.gift, 'redeem', -i.qty, i.after, %(reason)s, %(actor)s, %(rid)s, %(now)s
-    FROM unnest(%(igifts)s::bigint[], %(iqtys)s::bigint[], %(iafter)s::bigint[])
-         WITH ORDINALITY AS i(gift, qty, after, ord)
-    WHERE EXISTS (SELECT 1 FROM claim) ORDER BY i.ord
 ), head AS (
     UPDATE communities
     SET entry_seq = entry_seq + 1,
@@ -175,13 +181,35 @@ SELECT (SELECT id FROM claim), (SELECT entry_seq FROM head),
        (SELECT count(*) FROM stock), (SELECT count(*) FROM moved)
 """
 
+# Held (picked up later): the points are reserved on the member's account, no entry yet.
+_HOLD = _CLAIM + """, reserved AS (
+    UPDATE accounts a SET held = a.held + %(total)s
+    WHERE a.id = %(account)s AND a.posted - a.held >= %(total)s
+      AND EXISTS (SELECT 1 FROM claim)
+    RETURNING a.id
+), hold AS (
+    INSERT INTO holds (community_id, account_id, amount, status, reason, created_at)
+    SELECT %(c)s, %(account)s, %(total)s, 'held', %(reason)s, %(now)s FROM reserved
+    RETURNING id
+), redemption AS (
+    INSERT INTO redemptions (id, community_id, member_id, service_day_id, status, unit,
+                             total, balance_after, hold_id, entry_id, actor, created_at,
+                             resolved_at)
+    SELECT %(rid)s, %(c)s, %(member)s, %(day)s, 'held', %(unit)s, %(total)s,
+           %(available)s, hold.id, NULL, %(actor)s, %(now)s, NULL
+    FROM hold
+)
+SELECT (SELECT id FROM claim), 0, (SELECT count(*) FROM stock),
+       (SELECT count(*) FROM hold)
+"""
+
 
 def redeem_once(uow: UnitOfWork, key: str, request: Mapping[str, Any], member: str,
-                items: Sequence[ItemRequest], service_day: str | None,
-                actor: str, *, by: str = "code") -> Redemption | None:
-    """Redeem ``items`` for the member whose ``by`` (``code`` or ``card``) is ``member``
-    at once, in two statements; None (nothing written) where the general path must
-    answer (see the module)."""
+                items: Sequence[ItemRequest], service_day: str | None, actor: str, *,
+                by: str = "code", hold: bool = False) -> Redemption | None:
+    """Redeem ``items`` for the member whose ``by`` (``code`` or ``card``) is ``member``,
+    fulfilled at once or, with ``hold``, held for later, in two statements; None
+    (nothing written) where the general path must answer (see the module)."""
     from timebank.store.uow import codec  # the unit of work imports this module
 
     conn = uow.conn
@@ -192,7 +220,8 @@ def redeem_once(uow: UnitOfWork, key: str, request: Mapping[str, Any], member: s
     qty = {i.gift: i.quantity for i in items}
     now = utcnow()
     (free, who, found, gifts, accounts, day, comm, rid, eid) = _first(conn, _READ[by], {
-        "c": c, "key": key, "member": member, "gifts": codes, "day": service_day})[0]
+        "c": c, "key": key, "member": member, "gifts": codes, "day": service_day,
+        "hold": hold})[0]
     if not free or rid is None:
         return None  # a used key, an unknown member or gift, two units, a tier gift:
         # nothing locked (a tier is counted from awards read after the account's lock)
@@ -214,9 +243,9 @@ def redeem_once(uow: UnitOfWork, key: str, request: Mapping[str, Any], member: s
         return None
     own = [a for a in accounts or () if a["system"] is None]
     sink = [a for a in accounts or () if a["system"] is not None]
-    if len(own) != 1 or len(sink) != 1:
+    if len(own) != 1 or len(sink) != (0 if hold else 1):
         return None  # an account to open, or a sink removed: the general path says
-    account, to = own[0], sink[0]
+    account = own[0]
     redeemer = who[0]
     lines = [RedemptionItem(g.code, qty[g.code], p, p * qty[g.code])
              for g in wanted for p in [unit_price(g.cost, g.price_rules, redeemer["tags"])]]
@@ -225,19 +254,13 @@ def redeem_once(uow: UnitOfWork, key: str, request: Mapping[str, Any], member: s
     if available < 0:
         return None
 
-    rid, eid = int(rid), int(eid)
+    rid = int(rid)
     receipt = receipt_code(rid)
     reason = f"redemption {receipt}"
-    legs = (Posting(int(account["id"]), unit, -total), Posting(int(to["id"]), unit, total))
-    meta = with_owners({"redemption": rid, "receipt": receipt},
-                       {legs[0].account_id: redeemer["code"]})
-    entry = Entry(uow.ledger.community_code(), _SEQ, str(EntryKind.SPEND), legs, reason,
-                  actor, now, now, None, meta)
-    before, after_seq = _around(entry.digest_text(), f'"s":{_SEQ}')
-    result = Redemption(rid, "fulfilled", total, unit, available, receipt, tuple(lines),
-                        redeemer["code"], service_day)
+    result = Redemption(rid, "held" if hold else "fulfilled", total, unit, available, receipt,
+                        tuple(lines), redeemer["code"], service_day)
     limited = [g for g in wanted if g.limit_per_member is not None]
-    claim, seq, taken, moved = _run(conn, _WRITE, {
+    params = {
         "c": c, "key": key, "request": idempotency._stored_text(request),
         "answer": idempotency._stored_text(codec.unstructure(result)), "now": now,
         "member": int(redeemer["id"]), "day": int(day[0]) if day is not None else None,
@@ -246,18 +269,33 @@ def redeem_once(uow: UnitOfWork, key: str, request: Mapping[str, Any], member: s
         "llimit": [g.limit_per_member for g in limited],
         "lasked": [qty[g.code] for g in limited],
         "gids": [g.id for g in wanted], "qtys": [qty[g.code] for g in wanted],
-        "accounts": [leg.account_id for leg in legs], "amounts": [leg.amount for leg in legs],
-        "after": [int(account["posted"]) - total, int(to["posted"]) + total],
-        "rid": rid, "eid": eid, "unit": unit, "total": total, "available": available,
-        "actor": actor, "reason": reason, "kind": str(EntryKind.SPEND),
-        "meta": json_text(meta), "before": before, "after_seq": after_seq,
+        "rid": rid, "unit": unit, "total": total, "available": available,
+        "actor": actor, "reason": reason, "moved": "reserve" if hold else "redeem",
         "igifts": [g.id for g in wanted], "iqtys": [qty[g.code] for g in wanted],
         "iprices": [line.unit_price for line in lines],
-        "iafter": [stock[g.id] - qty[g.code] for g in wanted]})
+        "iafter": [stock[g.id] - qty[g.code] for g in wanted]}
+    if hold:
+        claim, _, taken, moved = _run(conn, _HOLD, {**params, "account": int(account["id"])})
+        written = True
+    else:
+        to = sink[0]
+        legs = (Posting(int(account["id"]), unit, -total), Posting(int(to["id"]), unit, total))
+        meta = with_owners({"redemption": rid, "receipt": receipt},
+                           {legs[0].account_id: redeemer["code"]})
+        entry = Entry(uow.ledger.community_code(), _SEQ, str(EntryKind.SPEND), legs, reason,
+                      actor, now, now, None, meta)
+        before, after_seq = _around(entry.digest_text(), f'"s":{_SEQ}')
+        claim, seq, taken, moved = _run(conn, _SPEND, {
+            **params, "eid": int(eid), "kind": str(EntryKind.SPEND), "meta": json_text(meta),
+            "before": before, "after_seq": after_seq,
+            "accounts": [leg.account_id for leg in legs],
+            "amounts": [leg.amount for leg in legs],
+            "after": [int(account["posted"]) - total, int(to["posted"]) + total]})
+        written = seq is not None and attrs.evolve(entry, seq=int(seq)).digest_text() \
+            == f"{before}{seq}{after_seq}"
     if claim is None:
         return None  # a limit reached (or the key taken meanwhile): nothing written
-    if seq is None or taken != len(wanted) or moved != 2 \
-            or attrs.evolve(entry, seq=int(seq)).digest_text() != f"{before}{seq}{after_seq}":
+    if not written or taken != len(wanted) or moved != (1 if hold else 2):
         raise AssertionError(f"redemption {rid}: the write differs from what was read")
     return result
 

@@ -108,13 +108,14 @@ class RedemptionsGateway(Gateway):
 
     def redeem_once(self, key: str, request: Mapping[str, Any], member: str,
                     items: Sequence[ItemRequest], service_day: str | None,
-                    actor: str, *, by: str = "code") -> Redemption | None:
-        """On PostgreSQL, a redemption fulfilled at once in two statements with its key
-        (``fused_redeem``), the member named by ``by`` (``code`` or ``card``); None,
-        having written nothing, where the general path must answer (and always on
+                    actor: str, *, by: str = "code", hold: bool = False
+                    ) -> Redemption | None:
+        """On PostgreSQL, a redemption fulfilled at once (or held) in two statements with
+        its key (``fused_redeem``), the member named by ``by`` (``code`` or ``card``);
+        None, having written nothing, where the general path must answer (and always on
         SQLite)."""
         return fused_redeem.redeem_once(self.uow, key, request, member, items, service_day,
-                                        actor, by=by)
+                                        actor, by=by, hold=hold)
 
     def next_id(self) -> int:
         row = _NEXT_ID[self.uow.dialect].one(self.conn, {})
