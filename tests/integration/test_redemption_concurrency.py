@@ -9,7 +9,7 @@ import pytest
 
 from tests.racing import race
 from timebank import Timebank
-from timebank.errors import LimitExceeded, OutOfStock
+from timebank.errors import InsufficientPoints, LimitExceeded, OutOfStock
 
 THREADS = 16
 
@@ -36,17 +36,43 @@ def test_sixteen_members_racing_for_k_items_get_exactly_k(
     assert tb.verify(community).ok
 
 
-def test_one_member_racing_never_exceeds_the_limit(tb: Timebank, community: str) -> None:
+@pytest.mark.parametrize("hold", [False, True])
+def test_one_member_racing_never_exceeds_the_limit(tb: Timebank, community: str,
+                                                   hold: bool) -> None:
     limit = 3
     tb.gifts.create(community, "oil", name="食用油", cost=10, stock=100,
                     limit_per_member=limit, limit_period="month")
     tb.ledger.award(community, "m1", 1000, key="seed")
 
     outcomes = race([
-        (lambda i=i: tb.redemptions.redeem(community, "m1", [("oil", 1)], key=f"race-{i}"))
+        (lambda i=i: tb.redemptions.redeem(community, "m1", [("oil", 1)], key=f"race-{i}",
+                                           hold=hold))
         for i in range(THREADS)])
 
     assert outcomes == Counter({"ok": limit, LimitExceeded.__name__: THREADS - limit})
     assert tb.gifts.get(community, "oil").stock == 100 - limit
-    assert tb.ledger.balance(community, "m1")["points"].posted == 1000 - 10 * limit
+    balance = tb.ledger.balance(community, "m1")["points"]
+    assert (balance.posted, balance.held) == ((1000, 10 * limit) if hold
+                                              else (1000 - 10 * limit, 0))
+    assert tb.verify(community).ok
+
+
+@pytest.mark.parametrize("hold", [False, True])
+def test_one_member_racing_gets_exactly_what_the_points_pay_for(
+        tb: Timebank, community: str, hold: bool) -> None:
+    paid_for = 4
+    tb.gifts.create(community, "soap", name="肥皂", cost=10, stock=100)
+    tb.members.update(community, "m2", card="C-M2")
+    tb.ledger.award(community, "m2", 10 * paid_for + 5, key="seed")
+
+    outcomes = race([  # by card, as a kiosk desk names the member
+        (lambda i=i: tb.redemptions.redeem(community, None, [("soap", 1)], card="C-M2",
+                                           key=f"race-{i}", hold=hold))
+        for i in range(THREADS)])
+
+    assert outcomes == Counter({"ok": paid_for,
+                                InsufficientPoints.__name__: THREADS - paid_for})
+    assert tb.gifts.get(community, "soap").stock == 100 - paid_for
+    balance = tb.ledger.balance(community, "m2")["points"]
+    assert balance.posted - balance.held == 5
     assert tb.verify(community).ok
