@@ -132,17 +132,25 @@ UNION ALL SELECT 'm', id, posted, held FROM moved
 UNION ALL SELECT 'f', ord, account_id, NULL FROM found
 """
 
-# The chain step comes last, in the statement before COMMIT: the community row (the one
-# per-community hot row) is held from here to the commit only. The entry's link is
-# ``Entry.digest`` computed by the server: SHA-256 over the previous head and the
-# entry's canonical JSON, sent as the text before and after its sequence number.
-_WRITE = """
-WITH head AS (
+
+def chain_step(when: str = "TRUE") -> str:
+    """The chain step as the CTEs ``head``, ``entry`` and ``legs``, taken when the SQL
+    condition ``when`` holds.
+
+    It comes last, in the statement before COMMIT: the community row (the one
+    per-community hot row) is held from here to the commit only. The entry's link is
+    ``Entry.digest`` computed by the server: SHA-256 over the previous head and the
+    entry's canonical JSON, sent as the text before and after its sequence number
+    (``before``, ``after_seq``); the entry (``id``, ``kind``, ``reason``, ``actor``,
+    ``occurred``, ``now``, ``meta``) and its legs (``accounts``, ``amounts``, ``after``)
+    are written with the sequence number the head gave.
+    """
+    return f"""head AS (
     UPDATE communities
     SET entry_seq = entry_seq + 1,
         head_hash = encode(sha256(convert_to(
             head_hash || %(before)s || (entry_seq + 1)::text || %(after_seq)s, 'UTF8')), 'hex')
-    WHERE id = %(c)s
+    WHERE id = %(c)s AND {when}
     RETURNING entry_seq, head_hash
 ), entry AS (
     INSERT INTO entries (id, community_id, seq, kind, reason, actor, occurred_at,
@@ -155,8 +163,11 @@ WITH head AS (
     SELECT %(id)s, p.account_id, p.amount, p.balance_after
     FROM unnest(%(accounts)s::bigint[], %(amounts)s::bigint[], %(after)s::bigint[])
          WITH ORDINALITY AS p(account_id, amount, balance_after, ord)
-    ORDER BY p.ord
-), answer AS (
+    WHERE EXISTS (SELECT 1 FROM head) ORDER BY p.ord
+)"""
+
+
+_WRITE = "WITH " + chain_step() + """, answer AS (
     UPDATE idempotency_keys
     SET response = CAST(%(answer_before)s || (SELECT entry_seq FROM head)::text
                         || %(answer_after)s AS json)

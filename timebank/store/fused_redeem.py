@@ -57,7 +57,7 @@ from timebank.domain.redemptions import Redemption, RedemptionItem
 from timebank.errors import TimebankError
 from timebank.store import idempotency
 from timebank.store.fast import json_text
-from timebank.store.fused import _SEQ, _around, _first, _run
+from timebank.store.fused import _SEQ, _around, _first, _run, chain_step
 from timebank.store.posting import with_owners
 from timebank.timeutil import local_date, start_of_day_utc, utcnow
 
@@ -155,28 +155,9 @@ _SPEND = _CLAIM + """, moved AS (
                              total, balance_after, hold_id, entry_id, actor, created_at,
                              resolved_at)
     SELECT %(rid)s, %(c)s, %(member)s, %(day)s, 'fulfilled', %(unit)s, %(total)s,
-           %(available)s, NULL, %(eid)s, %(actor)s, %(now)s, %(now)s
+           %(available)s, NULL, %(id)s, %(actor)s, %(now)s, %(now)s
     FROM claim
-), head AS (
-    UPDATE communities
-    SET entry_seq = entry_seq + 1,
-        head_hash = encode(sha256(convert_to(
-            head_hash || %(before)s || (entry_seq + 1)::text || %(after_seq)s, 'UTF8')), 'hex')
-    WHERE id = %(c)s AND EXISTS (SELECT 1 FROM claim)
-    RETURNING entry_seq, head_hash
-), entry AS (
-    INSERT INTO entries (id, community_id, seq, kind, reason, actor, occurred_at,
-                         recorded_at, reverses_id, meta, hash)
-    SELECT %(eid)s, %(c)s, head.entry_seq, %(kind)s, %(reason)s, %(actor)s, %(now)s,
-           %(now)s, NULL, CAST(%(meta)s AS json), head.head_hash
-    FROM head
-), legs AS (
-    INSERT INTO postings (entry_id, account_id, amount, balance_after)
-    SELECT %(eid)s, p.account_id, p.amount, p.balance_after
-    FROM unnest(%(accounts)s::bigint[], %(amounts)s::bigint[], %(after)s::bigint[])
-         WITH ORDINALITY AS p(account_id, amount, balance_after, ord)
-    WHERE EXISTS (SELECT 1 FROM head) ORDER BY p.ord
-)
+), """ + chain_step("EXISTS (SELECT 1 FROM claim)") + """
 SELECT (SELECT id FROM claim), (SELECT entry_seq FROM head),
        (SELECT count(*) FROM stock), (SELECT count(*) FROM moved)
 """
@@ -286,7 +267,8 @@ def redeem_once(uow: UnitOfWork, key: str, request: Mapping[str, Any], member: s
                       actor, now, now, None, meta)
         before, after_seq = _around(entry.digest_text(), f'"s":{_SEQ}')
         claim, seq, taken, moved = _run(conn, _SPEND, {
-            **params, "eid": int(eid), "kind": str(EntryKind.SPEND), "meta": json_text(meta),
+            **params, "id": int(eid), "occurred": now, "kind": str(EntryKind.SPEND),
+            "meta": json_text(meta),
             "before": before, "after_seq": after_seq,
             "accounts": [leg.account_id for leg in legs],
             "amounts": [leg.amount for leg in legs],
