@@ -9,7 +9,7 @@ import pytest
 
 from tests.racing import race
 from timebank import Timebank
-from timebank.errors import InsufficientPoints, LimitExceeded, OutOfStock
+from timebank.errors import InsufficientPoints, InvalidState, LimitExceeded, OutOfStock
 
 THREADS = 16
 
@@ -75,4 +75,24 @@ def test_one_member_racing_gets_exactly_what_the_points_pay_for(
     assert tb.gifts.get(community, "soap").stock == 100 - paid_for
     balance = tb.ledger.balance(community, "m2")["points"]
     assert balance.posted - balance.held == 5
+    assert tb.verify(community).ok
+
+
+def test_sixteen_desks_handing_over_one_held_redemption_hand_it_over_once(
+        tb: Timebank, community: str) -> None:
+    tb.gifts.create(community, "rice", name="大米", cost=44, stock=5)
+    tb.ledger.award(community, "m3", 100, key="seed")
+    held = tb.redemptions.redeem(community, "m3", [("rice", 1)], key="hold", hold=True)
+
+    outcomes = race([  # half hand it over, half cancel it, each with a key of its own
+        (lambda i=i: (tb.redemptions.fulfil if i % 2 else tb.redemptions.cancel)(
+            community, held.id, key=f"race-{i}"))
+        for i in range(THREADS)])
+
+    assert outcomes == Counter({"ok": 1, InvalidState.__name__: THREADS - 1})
+    final = tb.redemptions.get(community, held.id)
+    balance = tb.ledger.balance(community, "m3")["points"]
+    assert balance.held == 0
+    assert (balance.posted, tb.gifts.get(community, "rice").stock) == (
+        (56, 4) if final.status == "fulfilled" else (100, 5))
     assert tb.verify(community).ok

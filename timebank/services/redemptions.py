@@ -261,8 +261,11 @@ def fulfil(uow: UnitOfWork, redemption_id: int, *, key: str | None,
                                 entry_id=done.entry_id)
         items = tuple(i.item for i in uow.redemptions.items(redemption_id))
         return found.after("fulfilled", available, items)
-    return uow.once(key, {"op": "fulfil", "redemption": redemption_id, "actor": actor},
-                    work, Redemption)
+    request = {"op": "fulfil", "redemption": redemption_id, "actor": actor}
+    if key is not None:
+        check_key(key)
+    done = uow.redemptions.fulfil_once(redemption_id, key, request, actor)  # or None
+    return done if done is not None else uow.once(key, request, work, Redemption)
 
 
 def _cancel(uow: UnitOfWork, redemption_id: int, actor: str) -> Redemption:
