@@ -41,7 +41,7 @@ def _setup(tb: Timebank, code: str) -> None:
     tb.gifts.create(code, "soap", name="肥皂", cost=10, stock=4,
                     price_rules=[{"tag": "low_income", "price": 3}])
     tb.gifts.create(code, "checkup", name="体检", cost=100, stock=5, min_tier="silver")
-    tb.gifts.create(code, "tea", name="茶", cost=3, stock=10)
+    tb.gifts.create(code, "tea", name="茶", cost=3, stock=30)
     tb.gifts.create(code, "oil", name="油", cost=5, stock=5, active_until=yesterday)
     tb.gifts.create(code, "hours", name="工时", cost=10, unit="minutes", stock=5)
     tb.service_days.open(code, "fri", name="周五", day=yesterday)
@@ -103,7 +103,7 @@ def _state(tb: Timebank, code: str) -> tuple[Any, ...]:
                         "a.lifetime_earned FROM accounts a LEFT JOIN members m "
                         "ON m.id = a.member_id WHERE a.community_id = :c ORDER BY 1, 2",
             "stock": "SELECT code, stock FROM gifts WHERE community_id = :c ORDER BY code",
-            "moves": "SELECT g.code, s.kind, s.quantity, s.stock_after, s.actor "
+            "moves": "SELECT g.code, s.kind, s.quantity, s.stock_after, s.actor, s.reason "
                      "FROM stock_movements s JOIN gifts g ON g.id = s.gift_id "
                      "WHERE g.community_id = :c ORDER BY s.id",
             "redemptions": "SELECT m.code, r.status, r.unit, r.total, r.balance_after, "
@@ -133,10 +133,12 @@ def _state(tb: Timebank, code: str) -> tuple[Any, ...]:
 
 
 def _without_ids(value: Any) -> Any:
-    """A stored request names its redemption or entry by id, which differs between
-    communities."""
-    return re.sub(r'"(redemption|entry)":\d+', r'"\1":ID', value) if isinstance(
-        value, str) else value
+    """A stored request or a reason names its redemption (by id or receipt) or entry by
+    id, which differ between communities."""
+    if not isinstance(value, str):
+        return value
+    return re.sub(r'"(redemption|entry)":\d+', r'"\1":ID',
+                  re.sub(r"^redemption \S+", "redemption ID", value))
 
 
 def _answer(tb: Timebank, code: str, key: str, member: str, items: list[tuple[str, int]],
@@ -209,15 +211,22 @@ def test_the_fused_path_answers_as_the_general_path(
     assert taken.count(True) == (ok if db_url.startswith("postgresql") else 0)
 
 
-# Held redemptions handed over in order, (hold, key); each hold is named in ``_holds``.
-FULFILS: list[tuple[str, str | None]] = [
-    ("rice", "f1"),
-    ("rice", "f1-again"),   # invalid_state: fulfilled already
-    ("soap", None),         # no key
-    ("gone", "f3"),         # invalid_state: cancelled
-    ("owed", "f4"),         # insufficient_points: its award reversed since the hold
-    ("nope", "f5"),         # not_found
-    ("two", "f6"),          # two gifts, a price rule
+# Held redemptions handed over or cancelled in order, (act, hold, key); each hold is
+# named in ``_holds``.
+CHANGES: list[tuple[str, str, str | None]] = [
+    ("fulfil", "rice", "f1"),
+    ("fulfil", "rice", "f1-again"),   # invalid_state: fulfilled already
+    ("fulfil", "soap", None),         # no key
+    ("fulfil", "gone", "f3"),         # invalid_state: cancelled
+    ("fulfil", "owed", "f4"),         # insufficient_points: its award reversed since
+    ("fulfil", "nope", "f5"),         # not_found
+    ("fulfil", "two", "f6"),          # two gifts, a price rule
+    ("cancel", "soon", "c1"),
+    ("cancel", "rice", "c2"),         # invalid_state: fulfilled
+    ("cancel", "nope", "c3"),         # not_found
+    ("cancel", "multi", None),        # two gifts back in stock, no key
+    ("cancel", "owed", "c4"),         # what could not be handed over is released
+    ("fulfil", "multi", "f7"),        # invalid_state: cancelled
 ]
 
 
@@ -231,61 +240,72 @@ def _holds(tb: Timebank, code: str) -> dict[str, int]:
                 ("rice", "rich", [("rice", 1)]), ("soap", "mid", [("soap", 1)]),
                 ("gone", "rich", [("tea", 1)]), ("owed", "owes", [("tea", 5)]),
                 ("two", "poor", [("rice", 1), ("soap", 2), ("tea", 1)]),
-                ("kept", "rich", [("tea", 1)]))}  # still held when "rice" is handed over
+                ("kept", "rich", [("tea", 1)]),  # still held when "rice" is handed over
+                ("soon", "mid", [("tea", 2)]), ("multi", "poor", [("tea", 2), ("soap", 1)]))}
     tb.ledger.reverse(code, award.entry_id, key="reverse-owes", reason="a mistake",
                       actor="office")
     tb.redemptions.cancel(code, held["gone"], key="cancel-gone")
     return {**held, "nope": 10**9}
 
 
-def _fulfil_all(tb: Timebank, code: str) -> list[Any]:
-    """Each hand-over's answer (as ``_answer``), whether a refusal wrote nothing, and
+def _change_all(tb: Timebank, code: str) -> list[Any]:
+    """Each change's answer (as ``_answer``), whether a refusal wrote nothing, and
     whether its replay (with a key) gave the same answer."""
     held = _holds(tb, code)
     found = []
-    for name, key in FULFILS:
+    for act, name, key in CHANGES:
+        change = tb.redemptions.fulfil if act == "fulfil" else tb.redemptions.cancel
         before = _state(tb, code)
         outcomes = []
         for _ in range(2 if key else 1):
             try:
-                done = tb.redemptions.fulfil(code, held[name], key=key, actor="desk")
+                done = change(code, held[name], key=key, actor="desk")
                 outcomes.append(attrs.evolve(done, id=0, receipt=""))
             except TimebankError as exc:
                 outcomes.append((type(exc).__name__, exc.code, exc.message.replace(
                     str(held[name]), "ID"), exc.details))
         if isinstance(outcomes[0], tuple):
-            assert _state(tb, code) == before, (name, outcomes[0])
+            assert _state(tb, code) == before, (act, name, outcomes[0])
         found.append((outcomes[0], outcomes[-1] == outcomes[0]))
     return found
 
 
-def test_a_held_redemption_is_handed_over_as_on_the_general_path(
-        tb: Timebank, db_url: str, fused_calls: list[bool],
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    from timebank.store import fused_fulfil
-    handed: list[bool] = []
-    original = fused_fulfil.fulfil_once
+def test_a_held_redemption_is_handed_over_or_cancelled_as_on_the_general_path(
+        tb: Timebank, db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from timebank.store import fused_held
+    answered: list[str] = []
 
-    def spy(*args: Any, **kwargs: Any) -> Any:
-        done = original(*args, **kwargs)
-        handed.append(done is not None)
-        return done
-    monkeypatch.setattr(fused_fulfil, "fulfil_once", spy)
+    def spied(name: str) -> Any:
+        original = getattr(fused_held, name)
+
+        def spy(*args: Any, **kwargs: Any) -> Any:
+            done = original(*args, **kwargs)
+            if done is not None:
+                answered.append(name)
+            return done
+        return spy
+    for name in ("fulfil_once", "cancel_once"):
+        monkeypatch.setattr(fused_held, name, spied(name))
     _setup(tb, "fz")
-    fused = _fulfil_all(tb, "fz")
+    fused = _change_all(tb, "fz")
 
-    monkeypatch.setattr(fused_fulfil, "fulfil_once", lambda *a, **k: None)
+    for name in ("fulfil_once", "cancel_once"):
+        monkeypatch.setattr(fused_held, name, lambda *a, **k: None)
     _setup(tb, "gn")
-    general = _fulfil_all(tb, "gn")
+    general = _change_all(tb, "gn")
 
     assert fused == general
     assert all(same for _, same in fused)
     refused = [a[1] for a, _ in fused if isinstance(a, tuple)]
-    assert refused == ["invalid_state", "invalid_state", "insufficient_points", "not_found"]
+    assert refused == ["invalid_state", "invalid_state", "insufficient_points", "not_found",
+                       "invalid_state", "not_found", "invalid_state"]
     assert _state(tb, "fz") == _state(tb, "gn")
     assert tb.verify("fz").ok and tb.verify("gn").ok
-    # Each first hand-over that passes (three) on PostgreSQL, none on SQLite.
-    assert handed.count(True) == (3 if db_url.startswith("postgresql") else 0)
+    assert all(check.ok for check in tb.gifts.check_stock("fz"))
+    # Each first change that passes on PostgreSQL (the cancellation in ``_holds`` too),
+    # none on SQLite.
+    assert sorted(answered) == (["cancel_once"] * 4 + ["fulfil_once"] * 3
+                                if db_url.startswith("postgresql") else [])
 
 
 def test_a_refused_redemption_leaves_its_key_free(tb: Timebank, fused_calls: list[bool]
@@ -341,7 +361,7 @@ def test_a_redemption_by_card_takes_two_round_trips_and_the_commit(
     assert tb.verify("rt").ok
 
 
-def test_a_held_redemption_and_its_hand_over_take_two_round_trips_and_the_commit_each(
+def test_a_hold_its_hand_over_and_a_cancellation_take_two_round_trips_and_the_commit_each(
         tb: Timebank, wire: Wire) -> None:
     before = tb.ledger.balance("rt", "rich")["points"]
     with wire.counting() as trips:
@@ -356,5 +376,10 @@ def test_a_held_redemption_and_its_hand_over_take_two_round_trips_and_the_commit
     assert len(trips) == 3, trips
     assert (done.status, done.total) == ("fulfilled", 8)
     assert tb.redemptions.fulfil("rt", held.id, key="rt3-fulfil", actor="desk") == done
+    again = tb.redemptions.redeem("rt", "rich", [("towel", 1)], key="rt4", hold=True)
+    with wire.counting() as trips:
+        cancelled = tb.redemptions.cancel("rt", again.id, key="rt4-cancel", actor="desk")
+    assert len(trips) == 3, trips
+    assert (cancelled.status, cancelled.balance_after) == ("cancelled", done.balance_after)
     assert tb.ledger.balance("rt", "rich")["points"].posted == before.posted - 8
     assert tb.verify("rt").ok

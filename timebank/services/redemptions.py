@@ -287,8 +287,12 @@ def _cancel(uow: UnitOfWork, redemption_id: int, actor: str) -> Redemption:
 def cancel(uow: UnitOfWork, redemption_id: int, *, key: str | None,
            actor: str = "system") -> Redemption:
     """Cancel a held redemption: stock and points go back, once."""
-    return uow.once(key, {"op": "cancel", "redemption": redemption_id, "actor": actor},
-                    lambda: _cancel(uow, redemption_id, actor), Redemption)
+    request = {"op": "cancel", "redemption": redemption_id, "actor": actor}
+    if key is not None:
+        check_key(key)
+    done = uow.redemptions.cancel_once(redemption_id, key, request, actor)  # or None
+    return done if done is not None else uow.once(
+        key, request, lambda: _cancel(uow, redemption_id, actor), Redemption)
 
 
 def cancel_held(uow: UnitOfWork, redemption_ids: Sequence[int], actor: str) -> None:

@@ -25,7 +25,7 @@ from timebank.domain.redemptions import (
 )
 from timebank.errors import NotFound
 from timebank.i18n import T
-from timebank.store import fused_fulfil, fused_redeem
+from timebank.store import fused_held, fused_redeem
 from timebank.store.fast import Statement
 from timebank.store.gateway import Gateway
 from timebank.store.tables import (
@@ -120,9 +120,14 @@ class RedemptionsGateway(Gateway):
     def fulfil_once(self, redemption_id: int, key: str | None, request: Mapping[str, Any],
                     actor: str) -> Redemption | None:
         """On PostgreSQL, a held redemption handed over in two statements with its key
-        (``fused_fulfil``); None, having written nothing, where the general path must
+        (``fused_held``); None, having written nothing, where the general path must
         answer (and always on SQLite)."""
-        return fused_fulfil.fulfil_once(self.uow, redemption_id, key, request, actor)
+        return fused_held.fulfil_once(self.uow, redemption_id, key, request, actor)
+
+    def cancel_once(self, redemption_id: int, key: str | None, request: Mapping[str, Any],
+                    actor: str) -> Redemption | None:
+        """``fulfil_once`` for the cancellation of a held redemption."""
+        return fused_held.cancel_once(self.uow, redemption_id, key, request, actor)
 
     def next_id(self) -> int:
         row = _NEXT_ID[self.uow.dialect].one(self.conn, {})
