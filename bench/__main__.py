@@ -71,9 +71,9 @@ def main() -> int:
                 elapsed[f"{name} on {engine}"] = time.perf_counter() - began
             console.print(f"  {name} on {engine}: {elapsed[f'{name} on {engine}']:.0f} s")
             when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-            for fig in figures:
-                _put(results, {"bench": name, "engine": engine, **fig, "scale": args.scale,
-                               "when": when, "machine": machine, "commit": commit})
+            _replace(results, name, engine, [
+                {"bench": name, "engine": engine, **fig, "scale": args.scale, "when": when,
+                 "machine": machine, "commit": commit} for fig in figures])
             out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     table = Table(title="timebank benchmarks (all figures in bench/results.json)")
     for col in ("bench", "engine", "figure", "scale", "library", "raw limit", "unit",
@@ -130,21 +130,21 @@ def _loadavg() -> str:
 
 
 def _load(out: Path) -> dict[str, Any]:
-    """The figures written so far: each run replaces its own and keeps the others, so a
-    slow benchmark can be run on its own without losing the rest."""
+    """The figures written so far: each run replaces those of the benches it runs and
+    keeps the others, so a slow benchmark can be run on its own without losing the
+    rest."""
     try:
         return {"figures": list(json.loads(out.read_text())["figures"])}
     except (OSError, ValueError, KeyError, TypeError):
         return {"figures": []}
 
 
-def _put(results: dict[str, Any], figure: dict[str, object]) -> None:
-    same = [f for f in results["figures"]
-            if (f["bench"], f["engine"], f["name"]) ==
-            (figure["bench"], figure["engine"], figure["name"])]
-    for old in same:
-        results["figures"].remove(old)
-    results["figures"].append(figure)
+def _replace(results: dict[str, Any], bench: str, engine: str,
+             figures: list[dict[str, Any]]) -> None:
+    """``bench`` on ``engine`` ran: its figures replace all of its earlier ones, so a
+    figure it no longer makes (a name that carried another scale) does not linger."""
+    results["figures"] = [f for f in results["figures"]
+                          if (f["bench"], f["engine"]) != (bench, engine)] + figures
 
 
 if __name__ == "__main__":
