@@ -45,6 +45,7 @@ def _single_redemptions(tb: Timebank, url: str, scale: float) -> list[dict[str, 
     cur = raw.cursor()
     community_id, sink, members, gift = _ids(raw, "shopraw")
     q = {name: sql(raw, text) for name, text in {
+        **_ENTRY,
         "idem": "INSERT INTO idempotency_keys (community_id, key, request, created_at) "
                 "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
         "stock": "UPDATE gifts SET stock = stock - 1 WHERE id = ? AND stock >= 1 "
@@ -55,15 +56,6 @@ def _single_redemptions(tb: Timebank, url: str, scale: float) -> list[dict[str, 
                       "RETURNING id",
         "debit": "UPDATE accounts SET posted = posted - ? WHERE id = ? "
                  "AND posted - held >= ? RETURNING posted",
-        "credit": "UPDATE accounts SET posted = posted + ? WHERE id = ? RETURNING posted",
-        "seq": "UPDATE communities SET entry_seq = entry_seq + 1 WHERE id = ? "
-               "RETURNING entry_seq, head_hash",
-        "entry": "INSERT INTO entries (community_id, seq, kind, reason, actor, occurred_at, "
-                 "recorded_at, meta, hash) VALUES (?, ?, 'spend', 'redemption', 'system', "
-                 "?, ?, ?, ?) RETURNING id",
-        "posting": "INSERT INTO postings (entry_id, account_id, amount, balance_after) "
-                   "VALUES (?, ?, ?, ?)",
-        "head": "UPDATE communities SET head_hash = ? WHERE id = ?",
         "link": "UPDATE redemptions SET entry_id = ?, balance_after = ? WHERE id = ?",
         "item": "INSERT INTO redemption_items (redemption_id, gift_id, quantity, unit_price) "
                 "VALUES (?, ?, 1, 4)",
@@ -86,15 +78,8 @@ def _single_redemptions(tb: Timebank, url: str, scale: float) -> list[dict[str, 
             redemption = cur.fetchone()[0]
             cur.execute(q["debit"], (4, account, 4))
             after = cur.fetchone()[0]
-            cur.execute(q["credit"], (4, sink))
-            sunk = cur.fetchone()[0]
-            cur.execute(q["seq"], (community_id,))
-            seq, _ = cur.fetchone()
-            cur.execute(q["entry"], (community_id, seq, now, now,
-                                     json.dumps({"redemption": redemption}), GENESIS_HASH))
-            entry = cur.fetchone()[0]
-            cur.executemany(q["posting"], [(entry, account, -4, after), (entry, sink, 4, sunk)])
-            cur.execute(q["head"], (GENESIS_HASH, community_id))
+            entry = _raw_entry(cur, q, community_id, "spend", account, sink, 4, after,
+                               redemption, now)
             cur.execute(q["link"], (entry, after, redemption))
             cur.execute(q["item"], (redemption, gift))
             cur.execute(q["move"], (gift, left, redemption, now))
@@ -105,6 +90,37 @@ def _single_redemptions(tb: Timebank, url: str, scale: float) -> list[dict[str, 
     raw.close()
     return [figure("single redemption per transaction (desk, one item)", n / lib, n / base,
                    "redemptions/s", "≥ 0.25")]
+
+
+# A plain spend's entry after its guarded debit, as both raw sides write it.
+_ENTRY = {
+    "credit": "UPDATE accounts SET posted = posted + ? WHERE id = ? RETURNING posted",
+    "seq": "UPDATE communities SET entry_seq = entry_seq + 1 WHERE id = ? "
+           "RETURNING entry_seq, head_hash",
+    "entry": "INSERT INTO entries (community_id, seq, kind, reason, actor, occurred_at, "
+             "recorded_at, meta, hash) VALUES (?, ?, ?, 'redemption', 'system', ?, ?, ?, ?) "
+             "RETURNING id",
+    "posting": "INSERT INTO postings (entry_id, account_id, amount, balance_after) "
+               "VALUES (?, ?, ?, ?)",
+    "head": "UPDATE communities SET head_hash = ? WHERE id = ?",
+}
+
+
+def _raw_entry(cur: Any, q: dict[str, str], community_id: int, kind: str, account: int,
+               sink: int, amount: int, after: int, redemption: int, now: str) -> int:
+    """The sink's credit, the chain's next sequence, the entry and its two postings and
+    the head, after the member's debit left ``after``; the entry's id."""
+    cur.execute(q["credit"], (amount, sink))
+    sunk = cur.fetchone()[0]
+    cur.execute(q["seq"], (community_id,))
+    seq, _ = cur.fetchone()
+    cur.execute(q["entry"], (community_id, seq, kind, now, now,
+                             json.dumps({"redemption": redemption}), GENESIS_HASH))
+    entry = int(cur.fetchone()[0])
+    cur.executemany(q["posting"], [(entry, account, -amount, after),
+                                   (entry, sink, amount, sunk)])
+    cur.execute(q["head"], (GENESIS_HASH, community_id))
+    return entry
 
 
 def _ids(raw: Any, code: str) -> tuple[int, int, list[tuple[int, int]], int]:
@@ -143,6 +159,7 @@ def _held_cycles(tb: Timebank, url: str, scale: float) -> list[dict[str, Any]]:
     community_id, sink, members, gift = _ids(raw, "orderraw")
     lock = "" if is_sqlite(raw) else " FOR UPDATE"
     q = {name: sql(raw, text) for name, text in {
+        **_ENTRY,
         "idem": "INSERT INTO idempotency_keys (community_id, key, request, created_at) "
                 "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
         "stock": "UPDATE gifts SET stock = stock - 1 WHERE id = ? AND stock >= 1 "
@@ -165,15 +182,6 @@ def _held_cycles(tb: Timebank, url: str, scale: float) -> list[dict[str, Any]]:
                    "WHERE id = ? AND status = 'held' RETURNING account_id, amount",
         "debit": "UPDATE accounts SET held = held - ?, posted = posted - ? WHERE id = ? "
                  "AND posted - (held - ?) >= ? RETURNING posted, held",
-        "credit": "UPDATE accounts SET posted = posted + ? WHERE id = ? RETURNING posted",
-        "seq": "UPDATE communities SET entry_seq = entry_seq + 1 WHERE id = ? "
-               "RETURNING entry_seq, head_hash",
-        "entry": "INSERT INTO entries (community_id, seq, kind, reason, actor, occurred_at, "
-                 "recorded_at, meta, hash) VALUES (?, ?, 'capture', 'redemption', 'system', "
-                 "?, ?, ?, ?) RETURNING id",
-        "posting": "INSERT INTO postings (entry_id, account_id, amount, balance_after) "
-                   "VALUES (?, ?, ?, ?)",
-        "head": "UPDATE communities SET head_hash = ? WHERE id = ?",
         "link": "UPDATE holds SET entry_id = ? WHERE id = ?",
         "fulfilled": "UPDATE redemptions SET status = 'fulfilled', entry_id = ?, "
                      "balance_after = ?, resolved_at = ? WHERE id = ?",
@@ -211,16 +219,8 @@ def _held_cycles(tb: Timebank, url: str, scale: float) -> list[dict[str, Any]]:
             _, amount = cur.fetchone()
             cur.execute(q["debit"], (amount, amount, account, amount, amount))
             after, held = cur.fetchone()
-            cur.execute(q["credit"], (amount, sink))
-            sunk = cur.fetchone()[0]
-            cur.execute(q["seq"], (community_id,))
-            seq, _ = cur.fetchone()
-            cur.execute(q["entry"], (community_id, seq, now, now,
-                                     json.dumps({"redemption": redemption}), GENESIS_HASH))
-            entry = cur.fetchone()[0]
-            cur.executemany(q["posting"], [(entry, account, -amount, after),
-                                           (entry, sink, amount, sunk)])
-            cur.execute(q["head"], (GENESIS_HASH, community_id))
+            entry = _raw_entry(cur, q, community_id, "capture", account, sink, amount, after,
+                               redemption, now)
             cur.execute(q["link"], (entry, hold))
             cur.execute(q["fulfilled"], (entry, after - held, now, redemption))
             cur.execute(q["response"], (json.dumps({"id": redemption}), idem))
