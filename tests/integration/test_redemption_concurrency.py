@@ -3,13 +3,17 @@ never oversold and a member's limit never exceeded, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import threading
+import time
 from collections import Counter
+from typing import Any
 
 import pytest
 
 from tests.racing import race
 from timebank import Timebank
 from timebank.errors import InsufficientPoints, InvalidState, LimitExceeded, OutOfStock
+from timebank.services.redemptions import redeem
 
 THREADS = 16
 
@@ -95,4 +99,43 @@ def test_sixteen_desks_handing_over_one_held_redemption_hand_it_over_once(
     assert balance.held == 0
     assert (balance.posted, tb.gifts.get(community, "rice").stock) == (
         (56, 4) if final.status == "fulfilled" else (100, 5))
+    assert tb.verify(community).ok
+
+
+def test_a_cancellation_waiting_for_a_redemption_of_its_gift_records_the_stock_after_it(
+        tb: Timebank, community: str) -> None:
+    """The cancellation's snapshot is older than the redemption it waits for: the stock
+    it puts back, and the movement it records, start from the stock as committed."""
+    tb.gifts.create(community, "rice", name="大米", cost=10, stock=10)
+    for member in ("m3", "m4"):
+        tb.ledger.award(community, member, 100, key=f"seed-{member}")
+    held = tb.redemptions.redeem(community, "m3", [("rice", 1)], key="hold", hold=True)
+    taken, release = threading.Event(), threading.Event()
+    outcome: dict[str, Any] = {}
+
+    def desk() -> None:
+        def work(uow: Any) -> Any:
+            done = redeem(uow, "m4", [("rice", 2)], key="desk", actor="desk")
+            taken.set()  # the gift row stays locked until this transaction commits
+            assert release.wait(30)
+            return done
+        tb.store.transact(community, work)
+
+    def cancel() -> None:
+        outcome["done"] = tb.redemptions.cancel(community, held.id, key="cancel")
+
+    redeeming = threading.Thread(target=desk)
+    redeeming.start()
+    assert taken.wait(30)
+    cancelling = threading.Thread(target=cancel)
+    cancelling.start()
+    time.sleep(0.5)  # the cancellation has read its snapshot and waits for the gift row
+    release.set()
+    redeeming.join(30)
+    cancelling.join(30)
+
+    assert outcome["done"].status == "cancelled"
+    assert tb.gifts.get(community, "rice").stock == 10 - 2
+    assert [m.stock_after for m in tb.gifts.movements(community, "rice")][-1] == 8
+    assert all(check.ok for check in tb.gifts.check_stock(community))
     assert tb.verify(community).ok

@@ -65,7 +65,7 @@ WITH free AS (
     SELECT h.id, h.account_id, h.amount FROM holds h JOIN r ON h.id = r.hold_id
     WHERE r.status = 'held' AND h.community_id = %(c)s AND h.status = 'held'
       AND h.account_id = r.account
-), stock AS MATERIALIZED (
+), gift_rows AS MATERIALIZED (
     SELECT g.id, g.stock FROM gifts g
     WHERE %(cancel)s AND EXISTS (SELECT 1 FROM h)
       AND g.id IN (SELECT gift_id FROM redemption_items
@@ -73,7 +73,7 @@ WITH free AS (
     ORDER BY g.id FOR UPDATE
 ), locked AS MATERIALIZED (
     SELECT a.id, a.posted, a.held, a.system FROM accounts a
-    WHERE EXISTS (SELECT 1 FROM h) AND (NOT %(cancel)s OR EXISTS (SELECT 1 FROM stock))
+    WHERE EXISTS (SELECT 1 FROM h) AND (NOT %(cancel)s OR EXISTS (SELECT 1 FROM gift_rows))
       AND (a.id = (SELECT account_id FROM h)
            OR (NOT %(cancel)s AND a.community_id = %(c)s AND a.system = 'redemption'
                AND a.unit = (SELECT unit FROM r)))
@@ -82,10 +82,11 @@ WITH free AS (
 SELECT (SELECT json_agg(r) FROM r),
        (SELECT json_agg(h) FROM h),
        (SELECT json_agg(locked) FROM locked),
-       (SELECT json_agg(json_build_array(g.code, i.quantity, i.unit_price, g.id, g.stock)
+       (SELECT json_agg(json_build_array(g.code, i.quantity, i.unit_price, g.id)
                         ORDER BY i.id)
         FROM redemption_items i JOIN gifts g ON g.id = i.gift_id
         WHERE i.redemption_id = (SELECT r.id FROM r) AND EXISTS (SELECT 1 FROM locked)),
+       (SELECT json_agg(gift_rows) FROM gift_rows),
        (SELECT json_build_array(code, timezone, settings) FROM communities WHERE id = %(c)s),
        CASE WHEN NOT EXISTS (SELECT 1 FROM locked) THEN NULL WHEN %(cancel)s THEN 0
             ELSE nextval(pg_get_serial_sequence('entries', 'id')) END
@@ -164,7 +165,7 @@ def fulfil_once(uow: UnitOfWork, redemption_id: int, key: str | None,
     found = _locked(uow, redemption_id, key, cancel=False)
     if found is None:
         return None
-    stored, held, own, sink, items, eid = found
+    stored, held, own, sink, items, _, eid = found
     if len(sink) != 1:
         return None  # the sink removed: the general path says
     amount = int(held["amount"])
@@ -204,12 +205,15 @@ def cancel_once(uow: UnitOfWork, redemption_id: int, key: str | None,
     found = _locked(uow, redemption_id, key, cancel=True)
     if found is None:
         return None
-    stored, held, own, _, items, _ = found
+    stored, held, own, _, items, stock, _ = found
     now = utcnow()
     rid, amount = int(stored["id"]), int(held["amount"])
     available = int(own["posted"]) - (int(own["held"]) - amount)
     result = _answer(stored, "cancelled", available, items)
-    back = sorted((int(gift), int(qty), int(stock)) for _, qty, _, gift, stock in items)
+    # The stock as locked: the statement's snapshot may predate a redemption that
+    # committed while this one waited for the gift rows.
+    locked = {int(g["id"]): int(g["stock"]) for g in stock}
+    back = sorted((int(gift), int(qty), locked[int(gift)]) for _, qty, _, gift in items)
     go, freed, restocked, resolved = _run(uow.conn, _CANCEL, {
         **_claiming(uow, key, request, result, now), "hold": int(held["id"]), "rid": rid,
         "amount": amount, "account": int(own["id"]), "available": available,
@@ -225,15 +229,16 @@ def cancel_once(uow: UnitOfWork, redemption_id: int, key: str | None,
 
 def _locked(uow: UnitOfWork, redemption_id: int, key: str | None, *, cancel: bool
             ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any], list[Any],
-                       list[Any], int] | None:
+                       list[Any], list[Any], int] | None:
     """``_READ``: (the redemption, its hold, the member's account, the sink (none for a
-    cancellation), the items as (code, quantity, unit price, gift id, stock), the entry
-    id drawn), all locked as the module says; None where the general path answers."""
+    cancellation), the items as (code, quantity, unit price, gift id), the gift rows
+    locked with their stock (a cancellation's), the entry id drawn), locked as the
+    module says; None where the general path answers."""
     conn = uow.conn
     if uow.dialect != "postgresql" or conn.dialect.driver != "psycopg":
         return None
     c = uow.community_id
-    stored, hold, accounts, items, comm, eid = _first(conn, _READ, {
+    stored, hold, accounts, items, stock, comm, eid = _first(conn, _READ, {
         "c": c, "key": key, "rid": redemption_id, "cancel": cancel})[0]
     if eid is None:
         return None  # a used key, an unknown redemption, not held, held elsewhere
@@ -243,7 +248,7 @@ def _locked(uow: UnitOfWork, redemption_id: int, key: str | None, *, cancel: boo
     sink = [a for a in accounts if a["system"] is not None]
     if len(own) != 1:
         return None
-    return stored[0], hold[0], own[0], sink, items or [], int(eid)
+    return stored[0], hold[0], own[0], sink, items or [], stock or [], int(eid)
 
 
 def _answer(stored: Mapping[str, Any], status: str, available: int, items: list[Any]
