@@ -115,7 +115,8 @@ def _state(tb: Timebank, code: str) -> tuple[Any, ...]:
             "items": "SELECT g.code, i.quantity, i.unit_price FROM redemption_items i "
                      "JOIN gifts g ON g.id = i.gift_id JOIN redemptions r "
                      "ON r.id = i.redemption_id WHERE r.community_id = :c ORDER BY i.id",
-            "holds": "SELECT m.code, h.amount, h.status, h.entry_id IS NULL FROM holds h "
+            "holds": "SELECT m.code, h.amount, h.status, h.entry_id IS NULL, h.reason, "
+                     "h.resolved_at IS NULL FROM holds h "
                      "JOIN accounts a ON a.id = h.account_id JOIN members m "
                      "ON m.id = a.member_id WHERE h.community_id = :c ORDER BY h.id",
             "entries": "SELECT e.seq, e.kind, e.actor, (SELECT r.seq FROM entries r "
