@@ -132,7 +132,8 @@ class Store:
         if engine is None and self.dialect == "postgresql" and \
                 self.engine.dialect.driver == "psycopg":
             self._autocommit = create_engine(url, isolation_level="AUTOCOMMIT",
-                                             pool_reset_on_return=None, pool_size=5)
+                                             pool_reset_on_return=None, pool_size=5,
+                                             max_overflow=5)
 
     @property
     def url(self) -> str:
