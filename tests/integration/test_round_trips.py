@@ -22,8 +22,8 @@ from timebank.errors import IdempotencyConflict, InsufficientPoints
 class Wire:
     """Counts ReadyForQuery messages on every connection checked out while active."""
 
-    def __init__(self, tb: Timebank, trace: Any) -> None:
-        self.engine = tb.store.engine
+    def __init__(self, tb: Timebank, trace: Any, engine: Any = None) -> None:
+        self.engine = engine if engine is not None else tb.store.engine
         self.trace = trace
         event.listen(self.engine, "checkout", self._checkout)
         event.listen(self.engine, "checkin", self._checkin)
@@ -169,3 +169,40 @@ def test_a_pooled_connection_goes_back_to_transaction_mode_after_a_write_or_a_re
         assert tb.ledger.balance("rt", "a")["points"].posted == 9
     finally:
         store.dispose()
+
+
+def test_a_store_made_from_a_url_reads_a_balance_on_an_autocommit_pool_of_its_own(
+        db_url: str) -> None:
+    """``Store(url)`` keeps one-statement reads on a second pool whose connections stay
+    in autocommit: one round trip, the last commit seen, both pools closed by dispose."""
+    if not db_url.startswith("postgresql"):
+        pytest.skip("round trips are a network matter: SQLite runs in process")
+    tb = Timebank(db_url)
+    try:
+        tb.init()
+        tb.communities.create("rt", "rt")
+        tb.members.add("rt", "a", "a")
+        tb.ledger.award("rt", "a", 10, key="k1")
+        reads = tb.store._autocommit
+        assert reads is not None and reads is not tb.store.engine
+        for _ in range(6):  # psycopg prepares a statement from its fifth run on
+            tb.ledger.balance("rt", "a")
+        with tempfile.TemporaryFile() as trace:
+            wire = Wire(tb, trace, engine=reads)
+            try:
+                with wire.counting() as trips:
+                    found = tb.ledger.balance("rt", "a")
+                assert len(trips) == 1, trips
+                assert found["points"].posted == 10
+                tb.ledger.spend("rt", "a", 3, key="k2")
+                with wire.counting() as trips:
+                    assert tb.ledger.balance("rt", "a")["points"].posted == 7
+                assert len(trips) == 1, trips
+            finally:
+                wire.close()
+        with reads.connect() as conn:
+            assert conn.connection.driver_connection.autocommit is True
+        assert reads.pool.checkedin() >= 1
+    finally:
+        tb.close()
+    assert reads.pool.checkedin() == 0  # disposed with the store
