@@ -12,7 +12,16 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from bench.common import add_members, begin, figure, is_sqlite, raw_connection, sql, timed
+from bench.common import (
+    add_members,
+    begin,
+    figure,
+    is_sqlite,
+    raw_connection,
+    sql,
+    system_accounts,
+    timed,
+)
 from timebank import Timebank
 from timebank.domain.access import Actor
 from timebank.domain.ledger import GENESIS_HASH
@@ -56,12 +65,9 @@ def _setup(tb: Timebank, code: str, n: int) -> None:
 
 def _raw(url: str, code: str) -> None:
     raw = raw_connection(url)
+    community_id, system = system_accounts(raw, code)
+    issuance = system["issuance"]
     cur = raw.cursor()
-    cur.execute(sql(raw, "SELECT id FROM communities WHERE code = ?"), (code,))
-    community_id = cur.fetchone()[0]
-    cur.execute(sql(raw, "SELECT id FROM accounts WHERE community_id = ? AND "
-                         "system = 'issuance' AND unit = 'points'"), (community_id,))
-    issuance = cur.fetchone()[0]
     begin(raw)
     cur.execute(sql(raw, "SELECT c.id, c.member_id, c.points FROM contributions c WHERE "
                          "c.community_id = ? AND c.status = 'pending' ORDER BY c.occurred_at, "

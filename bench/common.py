@@ -81,6 +81,17 @@ def begin(conn: Any, write: bool = True) -> None:
         conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
+def system_accounts(raw: Any, code: str) -> tuple[int, dict[str, int]]:
+    """Community ``code``'s id and its system accounts in points (issuance, redemption,
+    ...) by name, read on a raw connection for the raw sides of the benches."""
+    cur = raw.cursor()
+    cur.execute(sql(raw, "SELECT id FROM communities WHERE code = ?"), (code,))
+    community_id = cur.fetchone()[0]
+    cur.execute(sql(raw, "SELECT system, id FROM accounts WHERE community_id = ? "
+                         "AND system IS NOT NULL AND unit = 'points'"), (community_id,))
+    return community_id, dict(cur.fetchall())
+
+
 def add_members(tb: Any, community: str, count: int, name: str = "m{i}",
                 roles: Sequence[str] = ("resident",)) -> None:
     """Members ``m0`` … ``m{count-1}`` through the library's own use case, in one

@@ -10,7 +10,16 @@ import json
 import random
 from typing import Any
 
-from bench.common import add_members, begin, figure, is_sqlite, raw_connection, sql, timed
+from bench.common import (
+    add_members,
+    begin,
+    figure,
+    is_sqlite,
+    raw_connection,
+    sql,
+    system_accounts,
+    timed,
+)
 from timebank import Timebank
 from timebank.domain.ledger import GENESIS_HASH
 
@@ -30,15 +39,6 @@ def _community(tb: Timebank, code: str, members: int) -> None:
     add_members(tb, code, members)
 
 
-def _ids(raw: Any, code: str) -> tuple[int, dict[str, int]]:
-    cur = raw.cursor()
-    cur.execute(sql(raw, "SELECT id FROM communities WHERE code = ?"), (code,))
-    community_id = cur.fetchone()[0]
-    cur.execute(sql(raw, "SELECT system, id FROM accounts WHERE community_id = ? "
-                         "AND system IS NOT NULL AND unit = 'points'"), (community_id,))
-    return community_id, dict(cur.fetchall())
-
-
 # -- bulk award ------------------------------------------------------------------------
 
 
@@ -52,7 +52,7 @@ def _bulk_award(tb: Timebank, url: str, scale: float) -> list[dict[str, Any]]:
 
     _community(tb, "bulkraw", 100)
     raw = raw_connection(url)
-    community_id, system = _ids(raw, "bulkraw")
+    community_id, system = system_accounts(raw, "bulkraw")
     members = {f"m{i}": _account(raw, community_id, f"m{i}") for i in range(100)}
 
     def raw_bulk() -> None:
@@ -122,7 +122,7 @@ def _single_spend(tb: Timebank, url: str, scale: float) -> list[dict[str, Any]]:
 
     _community(tb, "spendraw", 50)
     raw = raw_connection(url)
-    community_id, system = _ids(raw, "spendraw")
+    community_id, system = system_accounts(raw, "spendraw")
     accounts = [_account(raw, community_id, f"m{i}") for i in range(50)]
     cur = raw.cursor()
     q = {name: sql(raw, text) for name, text in {
@@ -177,7 +177,7 @@ def _balance_reads(tb: Timebank, url: str, scale: float) -> list[dict[str, Any]]
     members = 1000
     _community(tb, "reads", members)
     raw = raw_connection(url)
-    community_id, system = _ids(raw, "reads")
+    community_id, system = system_accounts(raw, "reads")
     accounts = [_account(raw, community_id, f"m{i}") for i in range(members)]
     reads = max(500, int(5000 * scale))
     rng = random.Random(7)

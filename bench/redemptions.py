@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bench.common import begin, figure, is_sqlite, raw_connection, sql, timed
+from bench.common import begin, figure, is_sqlite, raw_connection, sql, system_accounts, timed
 from timebank import Timebank
 from timebank.domain.ledger import GENESIS_HASH
 
@@ -125,12 +125,9 @@ def _raw_entry(cur: Any, q: dict[str, str], community_id: int, kind: str, accoun
 
 def _ids(raw: Any, code: str) -> tuple[int, int, list[tuple[int, int]], int]:
     """(community id, redemption sink, (member id, account id) of each member, gift id)."""
+    community_id, system = system_accounts(raw, code)
+    sink = system["redemption"]
     cur = raw.cursor()
-    cur.execute(sql(raw, "SELECT id FROM communities WHERE code = ?"), (code,))
-    community_id = cur.fetchone()[0]
-    cur.execute(sql(raw, "SELECT id FROM accounts WHERE community_id = ? "
-                         "AND system = 'redemption' AND unit = 'points'"), (community_id,))
-    sink = cur.fetchone()[0]
     cur.execute(sql(raw, "SELECT m.id, a.id FROM members m JOIN accounts a "
                          "ON a.member_id = m.id WHERE m.community_id = ? ORDER BY m.id"),
                 (community_id,))
